@@ -1,0 +1,27 @@
+# The two commands of the course (see README.md):
+#   make lab    create .venv, install everything, open the lessons in JupyterLab
+#   make test   create .venv if needed, run the unit tests and every notebook (nbval)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test notebooks clean
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Re-execute every notebook in place so the stored outputs are current.
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV)

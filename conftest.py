@@ -1,0 +1,46 @@
+"""Test set-up shared by the unit tests and the notebooks that nbval runs.
+
+Before any test or notebook kernel starts, MNIST is copied from the offline archives
+(`../shared/data/MNIST/raw` beside the repository, or `$LESSONKIT_MNIST_ARCHIVES`) into a
+temporary data folder, and `LESSONKIT_DATA` points there. Kernels inherit the variable,
+so the notebooks read that copy and nothing reaches for the internet.
+"""
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from lessonkit.data import REPO_ROOT, copy_mnist_archives
+
+DEFAULT_ARCHIVES = REPO_ROOT.parent / "shared" / "data" / "MNIST" / "raw"
+_temp_data = None
+
+
+def mnist_archives() -> Path | None:
+    """The folder with the four offline MNIST archives, or None when there is none."""
+    folder = Path(os.environ.get("LESSONKIT_MNIST_ARCHIVES", DEFAULT_ARCHIVES))
+    return folder if folder.is_dir() else None
+
+
+def pytest_configure(config):
+    global _temp_data
+    _temp_data = Path(tempfile.mkdtemp(prefix="lessonkit-data-"))
+    archives = mnist_archives()
+    if archives is not None:
+        copy_mnist_archives(archives, _temp_data)
+    os.environ["LESSONKIT_DATA"] = str(_temp_data)
+    # The debugger bundled with ipykernel warns on stderr about Python's frozen modules;
+    # we never debug under test, so say so instead of filtering its warning.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")  # scripts under test never open windows
+
+
+def pytest_report_header(config):
+    archives = mnist_archives()
+    where = f"copied from {archives}" if archives else "NOT FOUND offline: torchvision will download it"
+    return f"lessonkit: LESSONKIT_DATA={_temp_data} (MNIST {where})"
+
+
+def pytest_unconfigure(config):
+    if _temp_data is not None:
+        shutil.rmtree(_temp_data, ignore_errors=True)

@@ -1,0 +1,51 @@
+"""Which device the lessons compute on: a CUDA GPU, else Apple's MPS, else the CPU."""
+import torch
+
+DEVICE_NAMES = ("cuda", "mps", "cpu")
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def pick_device(name: str | None = None, *, verbose: bool = True) -> torch.device:
+    """Return the device to compute on and print one line that says which and why.
+
+    name: None (default) takes the best one present, in the order CUDA, MPS, CPU.
+          "cuda", "cuda:N", "mps" or "cpu" asks for that one, and fails clearly if it
+          is not there.
+    """
+    if name is None:
+        if torch.cuda.is_available():
+            device = torch.device("cuda")
+            why = f"a CUDA GPU is available ({torch.cuda.get_device_name(0)})"
+        elif _mps_available():
+            device = torch.device("mps")
+            why = "no CUDA GPU, but Apple's Metal (MPS) backend is available"
+        else:
+            device = torch.device("cpu")
+            why = "no CUDA GPU or Apple MPS device was found; lessons say where they do less on a CPU"
+    else:
+        device = _requested_device(name)
+        why = "you asked for it"
+    if verbose:
+        print(f"Using device: {device} ({why}).")
+    return device
+
+
+def _requested_device(name: str) -> torch.device:
+    kind = str(name).split(":")[0]
+    if kind not in DEVICE_NAMES:
+        raise ValueError(f"device must be one of {', '.join(DEVICE_NAMES)} (or cuda:N), got {name!r}")
+    try:
+        device = torch.device(name)
+    except RuntimeError as err:
+        raise ValueError(f"device {name!r} is not a valid device name: {err}") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"device {name!r} was asked for, but this machine has no CUDA GPU; use 'cpu'")
+    if kind == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise RuntimeError(f"device {name!r} was asked for, but only {torch.cuda.device_count()} CUDA GPU(s) exist")
+    if kind == "mps" and not _mps_available():
+        raise RuntimeError(f"device {name!r} was asked for, but Apple's MPS backend is not available; use 'cpu'")
+    return device
