@@ -1,0 +1,66 @@
+"""How fast each lesson's figure redraws when a learner moves a slider.
+
+    .venv/bin/python benchmarks/sliders.py [--moves 60]
+
+A move is `control.value = v` from Python: the widget's callback recomputes and
+re-renders the PNG synchronously, which is the work the kernel does for a browser move.
+Reports the median and 95th percentile over the moves; the lessons aim for a median
+under 100 ms on a 2-core CPU. Run it on an idle machine.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+
+# Each case builds a lesson's widget in its default state and returns
+# (widget, control, values): `values` are visited in turn, wrapping around.
+CASES = {}
+
+
+def case(name):
+    def register(factory):
+        CASES[name] = factory
+        return factory
+
+    return register
+
+
+# --- lesson cases: each lesson registers its sliders below ----------------------------
+
+
+def time_moves(control, values, moves: int) -> list[float]:
+    times = []
+    for i in range(moves):
+        value = values[i % len(values)]
+        if value == control.value:  # a non-change fires no callback: nothing would be timed
+            value = values[(i + 1) % len(values)]
+        start = time.perf_counter()
+        control.value = value
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--moves", type=int, default=60, help="slider moves per case (at least 50 for the report)")
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    args = parser.parse_args(argv)
+    if args.moves < 1:
+        parser.error(f"--moves must be at least 1, got {args.moves}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {args.moves} moves per slider")
+    print(f"{'slider':<44} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}  under 100 ms?")
+    for name, factory in CASES.items():
+        if args.only not in name:
+            continue
+        widget, control, values = factory()
+        time_moves(control, values, 3)  # warm-up: first draws build font caches
+        times = sorted(time_moves(control, values, args.moves))
+        median = statistics.median(times)
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        verdict = "yes" if median < 100 else "NO"
+        print(f"{name:<44} {median:>10.1f} {p95:>8.1f} {times[-1]:>8.1f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
