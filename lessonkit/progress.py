@@ -25,7 +25,7 @@ class progress:
 
     def __init__(self, total: int, desc: str = "", unit: str = "it", **tqdm_kwargs):
         self._handle = None
-        if _in_notebook():
+        if _in_notebook() and not tqdm_kwargs.get("disable"):
             from tqdm.notebook import tqdm as notebook_tqdm
 
             self.bar = notebook_tqdm(total=total, desc=desc, unit=unit, display=False, **tqdm_kwargs)
@@ -41,7 +41,9 @@ class progress:
         return False
 
     def close(self):
+        if self._handle is None:
+            self.bar.close()
+            return
         final_line = text_tqdm.format_meter(**self.bar.format_dict)
         self.bar.close()
-        if self._handle is not None:
-            self._handle.update(Pretty(final_line))
+        self._handle.update(Pretty(final_line))
