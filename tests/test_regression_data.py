@@ -81,10 +81,11 @@ def test_data_is_frozen():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"n_train": 0}, ValueError, "n_train must be >= 1, got 0"),
-    ({"n_test": -3}, ValueError, "n_test must be >= 1, got -3"),
-    ({"n_train": 2.0}, TypeError, "n_train must be an int"),
-    ({"n_test": True}, TypeError, "n_test must be an int"),
+    ({"n_train": 0}, ValueError, "n_train must be an integer >= 1, got 0"),
+    ({"n_test": -3}, ValueError, "n_test must be an integer >= 1, got -3"),
+    ({"n_train": 2.0}, ValueError, "n_train must be an integer >= 1, got 2.0"),
+    ({"n_test": True}, ValueError, "n_test must be an integer >= 1, got True"),
+    ({"n_train": "20"}, ValueError, "n_train must be an integer >= 1, got '20'"),
     ({"noise": -0.1}, ValueError, r"noise must be >= 0"),
     ({"noise": math.nan}, ValueError, r"noise must be >= 0"),
     ({"noise": "0.2"}, TypeError, "noise must be a number"),
