@@ -15,12 +15,13 @@ import torch
 from PIL import Image
 
 from lessonkit.figures import Explorer, new_figure
-from lessonkit.polyfit import fit_all_degrees, fit_polynomial, mse, ridge_errors, train_test_errors
+from lessonkit.polyfit import ErrorCurve, fit_all_degrees, fit_polynomial, legendre_features, mse, ridge_errors
 from lessonkit.polyplots import (COLORS, ERROR_LIMITS, GRID, Y_LIMITS, clip_errors, draw_error_curve,
                                  draw_points_and_truth, regime_color)
 from lessonkit.regression_data import make_regression_data, true_function
 
 MAX_DEGREE = 20
+GRID_FEATURES = legendre_features(GRID, MAX_DEGREE)  # every curve is a slice of it times coefficients
 
 
 def buffer_png(canvas) -> bytes:
@@ -123,8 +124,11 @@ class PolyExplorer(BlitExplorer):
         """New data: solve every degree once, keep its curve on the grid and its errors."""
         self.data = make_regression_data(n_train=self.points.value, noise=self.noise.value, seed=self.seed)
         fits = fit_all_degrees(self.data.x_train, self.data.y_train, MAX_DEGREE)
-        self.curves = torch.stack([fit(GRID) for fit in fits])
-        self.errors = train_test_errors(self.data, range(MAX_DEGREE + 1))
+        self.curves = torch.stack([GRID_FEATURES[:, : fit.degree + 1] @ fit.coefficients for fit in fits])
+        degrees = list(range(MAX_DEGREE + 1))
+        train = torch.tensor([mse(fit, self.data.x_train, self.data.y_train) for fit in fits], dtype=torch.float64)
+        test = torch.tensor([mse(fit, self.data.x_test, self.data.y_test) for fit in fits], dtype=torch.float64)
+        self.errors = ErrorCurve("degree", degrees, train, test)
 
     def _refit(self):
         """Hand the new data and errors to the artists that already exist."""
