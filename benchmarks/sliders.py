@@ -29,6 +29,34 @@ def case(name):
 # --- lesson cases: each lesson registers its sliders below ----------------------------
 
 
+@case("lesson 1: degree")
+def lesson1_degree():
+    from lessonkit.polyexplorers import PolyExplorer
+    widget = PolyExplorer()
+    return widget, widget.degree, [15, 3, 8, 20, 1, 12]
+
+
+@case("lesson 1: points")
+def lesson1_points():
+    from lessonkit.polyexplorers import PolyExplorer
+    widget = PolyExplorer(degree=15)
+    return widget, widget.points, [30, 20, 60, 16, 100]
+
+
+@case("lesson 1: noise")
+def lesson1_noise():
+    from lessonkit.polyexplorers import PolyExplorer
+    widget = PolyExplorer(degree=15)
+    return widget, widget.noise, [0.3, 0.1, 0.5, 0.2, 0.0]
+
+
+@case("lesson 1: ridge λ")
+def lesson1_ridge():
+    from lessonkit.polyexplorers import RidgeExplorer
+    widget = RidgeExplorer()
+    return widget, widget.ridge, [1e-4, 1e-1, 1.0, 1e-6, 10.0]
+
+
 def time_moves(control, values, moves: int) -> list[float]:
     times = []
     for i in range(moves):
