@@ -124,11 +124,18 @@ class PolyExplorer(BlitExplorer):
         """New data: solve every degree once, keep its curve on the grid and its errors."""
         self.data = make_regression_data(n_train=self.points.value, noise=self.noise.value, seed=self.seed)
         fits = fit_all_degrees(self.data.x_train, self.data.y_train, MAX_DEGREE)
-        self.curves = torch.stack([GRID_FEATURES[:, : fit.degree + 1] @ fit.coefficients for fit in fits])
-        degrees = list(range(MAX_DEGREE + 1))
-        train = torch.tensor([mse(fit, self.data.x_train, self.data.y_train) for fit in fits], dtype=torch.float64)
-        test = torch.tensor([mse(fit, self.data.x_test, self.data.y_test) for fit in fits], dtype=torch.float64)
-        self.errors = ErrorCurve("degree", degrees, train, test)
+        # Zero-padded coefficients: the degree-d fit is row d times the full feature matrix.
+        coefficients = torch.zeros(MAX_DEGREE + 1, MAX_DEGREE + 1, dtype=torch.float64)
+        for fit in fits:
+            coefficients[fit.degree, : fit.degree + 1] = fit.coefficients
+        self.curves = coefficients @ GRID_FEATURES.T
+
+        def errors(x, y):
+            predictions = coefficients @ legendre_features(x, MAX_DEGREE).T
+            return ((predictions - y.double()) ** 2).mean(dim=1)
+
+        self.errors = ErrorCurve("degree", list(range(MAX_DEGREE + 1)), errors(self.data.x_train, self.data.y_train),
+                                 errors(self.data.x_test, self.data.y_test))
 
     def _refit(self):
         """Hand the new data and errors to the artists that already exist."""

@@ -147,3 +147,21 @@ def test_bad_input_is_refused(call, error, message):
 def test_bad_curve_arguments_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call(make_regression_data())
+
+
+@pytest.mark.parametrize("n_train, ridge", [(6, 0.0), (12, 0.0), (30, 0.0), (6, 1e-3)])
+def test_fit_all_degrees_matches_single_fits_with_few_or_many_points(n_train, ridge):
+    # 6 and 12 points: the low degrees come from the QR, the high ones from the minimum-norm solver.
+    data = make_regression_data(n_train=n_train, seed=4)
+    fits = fit_all_degrees(data.x_train, data.y_train, 20, ridge=ridge)
+    for d, fit in enumerate(fits):
+        single = fit_polynomial(data.x_train, data.y_train, d, ridge=ridge)
+        torch.testing.assert_close(fit(data.x_test), single(data.x_test), rtol=1e-6, atol=1e-8)
+
+
+def test_fit_all_degrees_handles_repeated_points():
+    x = torch.tensor([-0.5, -0.5, 0.0, 0.0, 0.5, 0.5, 0.9, 0.9], dtype=torch.float64)  # 4 distinct x
+    y = torch.tensor([1.0, 1.2, 0.0, 0.1, -1.0, -0.8, 0.3, 0.5], dtype=torch.float64)
+    for d, fit in enumerate(fit_all_degrees(x, y, 6)):
+        expected = torch.linalg.pinv(legendre_features(x, d)) @ y
+        torch.testing.assert_close(fit.coefficients, expected, rtol=1e-6, atol=1e-8)
