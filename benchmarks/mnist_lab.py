@@ -1,0 +1,210 @@
+"""The original lab's pipeline against lessonkit's, same recipe, same machine.
+
+    .venv/bin/python benchmarks/mnist_lab.py [--epochs 15] [--device cpu|cuda] [--threads N]
+
+Each pipeline runs in its own process (a fresh interpreter, so neither warms caches or
+allocators for the other): the original lab copied faithfully (a DataLoader over
+torchvision MNIST with `ToTensor()`, shuffle, drop_last, plain Adam, `avg_cost += cost /
+total_batch`, one test at the end) and lessonkit's (`run_lab`: tensors on the device,
+sliced batches, fused Adam, a test after every epoch). A third process times the floor:
+the same matrix multiplications (the addmm/mm shapes of forward and backward) alone.
+Prints wall time, ratio, peak memory and final accuracy. Run it on an idle machine.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def peak_memory(device) -> dict:
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    cuda_mb = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
+    return {"peak_rss_mb": rss_mb, "peak_cuda_mb": cuda_mb}
+
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def original(epochs: int, device: torch.device) -> dict:
+    """The original lab's code, as in the study note, with only `training_epochs` and timing added."""
+    import random
+
+    import torchvision.transforms as transforms
+
+    from lessonkit.data import mnist
+
+    random.seed(777)
+    torch.manual_seed(777)
+    if device.type == "cuda":
+        torch.cuda.manual_seed_all(777)
+    learning_rate, training_epochs, batch_size, drop_prob = 0.001, epochs, 100, 0.3
+    start_load = time.perf_counter()
+    mnist_train = mnist(train=True)
+    mnist_train.transform = transforms.ToTensor()
+    mnist_test = mnist(train=False)
+    mnist_test.transform = transforms.ToTensor()
+    load_s = time.perf_counter() - start_load
+    data_loader = torch.utils.data.DataLoader(dataset=mnist_train, batch_size=batch_size, shuffle=True, drop_last=True)
+    linear1 = torch.nn.Linear(784, 512, bias=True)
+    linear2 = torch.nn.Linear(512, 512, bias=True)
+    linear3 = torch.nn.Linear(512, 512, bias=True)
+    linear4 = torch.nn.Linear(512, 512, bias=True)
+    linear5 = torch.nn.Linear(512, 10, bias=True)
+    relu = torch.nn.ReLU()
+    dropout = torch.nn.Dropout(p=drop_prob)
+    for linear in (linear1, linear2, linear3, linear4, linear5):
+        torch.nn.init.xavier_uniform_(linear.weight)
+    model = torch.nn.Sequential(linear1, relu, dropout, linear2, relu, dropout, linear3, relu, dropout,
+                                linear4, relu, dropout, linear5).to(device)
+    criterion = torch.nn.CrossEntropyLoss().to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    total_batch = len(data_loader)
+    start = time.perf_counter()
+    model.train()
+    for epoch in range(training_epochs):
+        avg_cost = 0
+        for X, Y in data_loader:
+            X = X.view(-1, 28 * 28).to(device)
+            Y = Y.to(device)
+            optimizer.zero_grad()
+            hypothesis = model(X)
+            cost = criterion(hypothesis, Y)
+            cost.backward()
+            optimizer.step()
+            avg_cost += cost / total_batch
+        print("Epoch:", "%04d" % (epoch + 1), "cost =", "{:.9f}".format(avg_cost), file=sys.stderr)
+    with torch.no_grad():
+        model.eval()
+        # the study note read the deprecated test_data/test_labels, unscaled; scaled here
+        # (as ToTensor scales training) so the accuracy column compares like with like
+        X_test = mnist_test.data.view(-1, 28 * 28).float().div(255).to(device)
+        Y_test = mnist_test.targets.to(device)
+        accuracy = (torch.argmax(model(X_test), 1) == Y_test).float().mean().item()
+    sync(device)
+    return {"train_s": time.perf_counter() - start, "load_s": load_s, "accuracy": accuracy, **peak_memory(device)}
+
+
+def lessonkit(epochs: int, device: torch.device) -> dict:
+    from lessonkit.mnist import run_lab
+    from lessonkit.mnist_data import mnist_tensors
+
+    start_load = time.perf_counter()
+    data = mnist_tensors(device)
+    sync(device)
+    load_s = time.perf_counter() - start_load
+    start = time.perf_counter()
+    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, show_progress=False)
+    sync(device)
+    return {"train_s": time.perf_counter() - start, "load_s": load_s, "accuracy": history["test_acc"][-1], **peak_memory(device)}
+
+
+def floor(epochs: int, device: torch.device) -> dict:
+    """The recipe's matrix products alone: forward addmm and backward mm for 600 steps an epoch."""
+    sizes, batch = (784, 512, 512, 512, 512, 10), 100
+    g = torch.Generator().manual_seed(0)
+    xs = [torch.rand(batch, n, generator=g).to(device) for n in sizes]
+    ws = [torch.rand(n_out, n_in, generator=g).to(device) for n_in, n_out in zip(sizes, sizes[1:])]
+    bs = [torch.rand(n_out, generator=g).to(device) for n_out in sizes[1:]]
+
+    def step():
+        for i, w in enumerate(ws):
+            torch.addmm(bs[i], xs[i], w.t())  # forward: y = x W^T + b
+        for i, w in enumerate(ws):
+            grad_out = xs[i + 1]
+            torch.mm(grad_out.t(), xs[i])  # dL/dW
+            if i > 0:
+                torch.mm(grad_out, w)  # dL/dx (the input image needs none)
+
+    for _ in range(20):
+        step()
+    sync(device)
+    start = time.perf_counter()
+    for _ in range(epochs * (60_000 // batch)):
+        step()
+    sync(device)
+    return {"train_s": time.perf_counter() - start, "load_s": 0.0, "accuracy": None, **peak_memory(device)}
+
+
+def profile(epochs: int, device: torch.device) -> dict:
+    """Where one lessonkit epoch's time goes: torch.profiler's table, to stderr."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    from lessonkit.mnist import run_lab
+    from lessonkit.mnist_data import mnist_tensors, random_subset
+
+    train_data, test_data = mnist_tensors(device)
+    data = (random_subset(*train_data, 20_000, 0), test_data)  # 200 steps is enough to see the shares
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with torch_profile(activities=activities) as prof:
+        start = time.perf_counter()
+        run_lab(0.3, epochs=1, seed=777, device=device, data=data, show_progress=False)
+        sync(device)
+        wall = time.perf_counter() - start
+    sort = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
+    print(prof.key_averages().table(sort_by=sort, row_limit=18), file=sys.stderr)
+    return {"train_s": wall, "load_s": 0.0, "accuracy": None, **peak_memory(device)}
+
+
+PARTS = {"original": original, "lessonkit": lessonkit, "floor": floor, "profile": profile}
+
+
+def run_part(part: str, args) -> dict:
+    command = [sys.executable, __file__, "--part", part, "--epochs", str(args.epochs), "--device", args.device]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        raise SystemExit(f"{part} failed:\n{done.stderr}")
+    if part == "profile":
+        print(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=15, help="epochs for both pipelines (default 15, the recipe)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu or cuda (default: cuda if present)")
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads in each process (default: torch's own)")
+    parser.add_argument("--profile", action="store_true", help="also print torch.profiler's table for 200 lessonkit steps")
+    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)  # one child process's job
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f"argument --epochs: must be at least 1, got {args.epochs}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if args.part:
+        print(json.dumps(PARTS[args.part](args.epochs, device)))
+        return
+    print(f"torch {torch.__version__} on {device}"
+          f"{' (' + torch.cuda.get_device_name(0) + ')' if device.type == 'cuda' else ''}, "
+          f"{args.threads or torch.get_num_threads()} CPU threads, {os.cpu_count()} cores; {args.epochs} epochs, batch 100")
+    rows = {part: run_part(part, args) for part in ("original", "lessonkit", "floor")}
+    base = rows["original"]["train_s"]
+    print(f"{'pipeline':<28} {'train s':>8} {'load s':>7} {'vs original':>11} {'peak RSS MB':>11} {'peak CUDA MB':>12} {'test acc':>8}")
+    names = {"original": "original lab (DataLoader)", "lessonkit": "lessonkit (run_lab)", "floor": "matmuls alone (floor)"}
+    for part, row in rows.items():
+        cuda = f"{row['peak_cuda_mb']:.0f}" if row["peak_cuda_mb"] is not None else "-"
+        acc = f"{100 * row['accuracy']:.2f}%" if row["accuracy"] is not None else "-"
+        print(f"{names[part]:<28} {row['train_s']:>8.1f} {row['load_s']:>7.1f} {base / row['train_s']:>10.2f}x "
+              f"{row['peak_rss_mb']:>11.0f} {cuda:>12} {acc:>8}")
+    print(f"lessonkit is {base / rows['lessonkit']['train_s']:.2f}x faster than the original lab and takes "
+          f"{rows['lessonkit']['train_s'] / rows['floor']['train_s']:.2f}x the matmul floor.")
+    if args.profile:
+        run_part("profile", args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The MNIST dropout lab: the original lab's network and recipe, on any device.
+
+    model = build_model(p=0.3)            # 784-512-512-512-512-10, Xavier-uniform
+    model, history = run_lab(p=0.3, epochs=15, seed=777)
+
+From a terminal, `python -m lessonkit.mnist --p 0.3 --epochs 15` prints the per-epoch
+table and the final test accuracy (`--help` lists every option).
+"""
+import argparse
+import math
+
+import torch
+
+from lessonkit.device import DEVICE_NAMES, pick_device
+from lessonkit.mnist_data import mnist_tensors, random_subset
+from lessonkit.seeding import seed_everything
+from lessonkit.training import train
+
+LAYER_SIZES = (784, 512, 512, 512, 512, 10)
+# The original lab's recipe.
+P, LR, BATCH_SIZE, EPOCHS, SEED = 0.3, 1e-3, 100, 15, 777
+
+
+def check_p(p) -> float:
+    """Return `p` as a float, or fail clearly when it is not a drop probability in [0, 1)."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"p must be a number, got {type(p).__name__}")
+    if not (0 <= p < 1) or math.isnan(p):
+        raise ValueError(f"p must be in [0, 1), got {p}")
+    return float(p)
+
+
+def build_model(p: float = P) -> torch.nn.Sequential:
+    """The lab's network: Linear 784-512-512-512-512-10, ReLU then Dropout(p) after each
+    hidden layer, none after the output (its 10 outputs are the logits for the loss).
+
+    Weights are Xavier-uniform and biases keep torch's default, as in the original lab;
+    seed torch (`seed_everything`) first to make the initialisation repeatable.
+    """
+    p = check_p(p)
+    linears = [torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(LAYER_SIZES, LAYER_SIZES[1:])]
+    for linear in linears:
+        torch.nn.init.xavier_uniform_(linear.weight)
+    layers = []
+    for linear in linears[:-1]:
+        layers += [linear, torch.nn.ReLU(), torch.nn.Dropout(p)]
+    return torch.nn.Sequential(*layers, linears[-1])
+
+
+def make_optimizer(model: torch.nn.Module, lr: float = LR) -> torch.optim.Adam:
+    """Adam as in the original lab, with its fused kernel: same update, one pass over the weights."""
+    return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+
+
+@torch.no_grad()
+def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of `x` that `model` classifies as `y`, in whatever mode the model is in now."""
+    return (model(x).argmax(1) == y).float().mean().item()
+
+
+def run_lab(
+    p: float = P,
+    *,
+    epochs: int = EPOCHS,
+    batch_size: int = BATCH_SIZE,
+    lr: float = LR,
+    seed: int = SEED,
+    device: torch.device | str | None = None,
+    subset: int | None = None,
+    data=None,
+    **train_kwargs,
+):
+    """Seed, build the model, and train it with the lab's recipe. Returns (model, history).
+
+    device: None takes the GPU when there is one, else the CPU (see `pick_device`).
+    subset: train on this many training images only (drawn with `seed`); the test set is whole.
+    data: `mnist_tensors(device)` already loaded, to save reloading between runs.
+    Other keywords go to `lessonkit.training.train` (`checkpoint`, `on_epoch`, ...).
+    """
+    p = check_p(p)
+    device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
+    train_data, test_data = data if data is not None else mnist_tensors(device)
+    if subset is not None:
+        train_data = random_subset(*train_data, subset, seed)
+    seed_everything(seed)
+    model = build_model(p).to(device)
+    optimizer = make_optimizer(model, lr)
+    history = train(model, optimizer, torch.nn.CrossEntropyLoss(), train_data, test_data,
+                    epochs=epochs, batch_size=batch_size, seed=seed, **train_kwargs)
+    return model, history
+
+
+def _positive_int(name):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= 1, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= 1, got {value}")
+        return value
+
+    return parse
+
+
+def _probability(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--p must be a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"--p must be in [0, 1), got {value}")
+    return value
+
+
+def _device_name(text):
+    if text.split(":")[0] not in DEVICE_NAMES:
+        raise argparse.ArgumentTypeError(f"--device must be one of {', '.join(DEVICE_NAMES)} (or cuda:N), got {text!r}")
+    return text
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m lessonkit.mnist",
+        description="Train the MNIST dropout lab (784-512-512-512-512-10, Adam, cross-entropy) "
+                    "and print one line per epoch and the final test accuracy.",
+        epilog="Example: python -m lessonkit.mnist --p 0.3 --epochs 15 --seed 777",
+    )
+    parser.add_argument("--p", type=_probability, default=P, help=f"dropout probability in [0, 1) (default {P}; 0 = no dropout)")
+    parser.add_argument("--epochs", type=_positive_int("--epochs"), default=EPOCHS, help=f"passes over the training set, >= 1 (default {EPOCHS})")
+    parser.add_argument("--batch-size", type=_positive_int("--batch-size"), default=BATCH_SIZE, help=f"images per step, >= 1 (default {BATCH_SIZE})")
+    parser.add_argument("--lr", type=float, default=LR, help=f"Adam learning rate (default {LR})")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"seed for initialisation, shuffling and dropout (default {SEED})")
+    parser.add_argument("--device", type=_device_name, default=None, help=f"one of {', '.join(DEVICE_NAMES)} or cuda:N (default: the GPU if there is one, else the CPU)")
+    parser.add_argument("--subset", type=_positive_int("--subset"), default=None, help="train on this many training images only, 1 to 60000 (default: all)")
+    parser.add_argument("--checkpoint", default=None, help="file to save after every epoch and resume from, e.g. runs/lab.pt")
+    args = parser.parse_args(argv)
+    if args.subset is not None and args.subset > 60_000:
+        parser.error(f"argument --subset: must be in [1, 60000] (the training images), got {args.subset}")
+    if args.batch_size > (args.subset or 60_000):
+        parser.error(f"argument --batch-size: must be in [1, {args.subset or 60_000}] (the training images), got {args.batch_size}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    device = pick_device(args.device)
+    model, history = run_lab(args.p, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                             device=device, subset=args.subset, checkpoint=args.checkpoint, resume=args.checkpoint is not None)
+    print(history.table())
+    if len(history):
+        print(f"Final test accuracy: {100 * history['test_acc'][-1]:.2f}%  "
+              f"({sum(history['seconds']):.1f} s of training on {device})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

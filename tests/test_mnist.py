@@ -1,0 +1,117 @@
+import pytest
+import torch
+
+from lessonkit.mnist import accuracy, build_model, check_p, main, make_optimizer, parse_args, run_lab
+from lessonkit.mnist_data import mnist_tensors, random_subset
+
+
+def seed_lab_model(p):
+    """The network exactly as the original lab's code builds it."""
+    linear1 = torch.nn.Linear(784, 512, bias=True)
+    linear2 = torch.nn.Linear(512, 512, bias=True)
+    linear3 = torch.nn.Linear(512, 512, bias=True)
+    linear4 = torch.nn.Linear(512, 512, bias=True)
+    linear5 = torch.nn.Linear(512, 10, bias=True)
+    relu = torch.nn.ReLU()
+    dropout = torch.nn.Dropout(p=p)
+    for linear in (linear1, linear2, linear3, linear4, linear5):
+        torch.nn.init.xavier_uniform_(linear.weight)
+    return torch.nn.Sequential(linear1, relu, dropout, linear2, relu, dropout, linear3, relu, dropout,
+                               linear4, relu, dropout, linear5)
+
+
+@pytest.fixture(scope="module")
+def small_mnist():
+    train_data, test_data = mnist_tensors("cpu")
+    return random_subset(*train_data, 600, seed=1), random_subset(*test_data, 500, seed=2)
+
+
+def test_model_matches_the_original_labs_layers_init_and_dropout_placement():
+    torch.manual_seed(777)
+    ours = build_model(0.3)
+    torch.manual_seed(777)
+    theirs = seed_lab_model(0.3)
+    assert [type(m) for m in ours] == [type(m) for m in theirs]
+    linears = [m for m in ours if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(784, 512), (512, 512), (512, 512), (512, 512), (512, 10)]
+    assert [m.p for m in ours if isinstance(m, torch.nn.Dropout)] == [0.3] * 4
+    assert isinstance(ours[-1], torch.nn.Linear)  # no dropout (or ReLU) on the output
+    # same random draws in the same order: identical weights and biases, Xavier-uniform included
+    for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert torch.equal(a, b), name
+    bound = (6 / (784 + 512)) ** 0.5
+    assert linears[0].weight.abs().max() <= bound and linears[0].weight.abs().max() > 0.99 * bound
+
+
+def test_build_model_p_zero_has_dropout_that_does_nothing():
+    model = build_model(0).train()
+    x = torch.rand(8, 784)
+    assert torch.equal(model(x), model(x))
+
+
+@pytest.mark.parametrize("p, error", [(1.0, ValueError), (-0.1, ValueError), (1.2, ValueError), (float("nan"), ValueError), ("0.3", TypeError)])
+def test_bad_p_is_refused_with_the_valid_range(p, error):
+    with pytest.raises(error, match=r"p must be"):
+        check_p(p)
+    with pytest.raises(error, match=r"p must be"):
+        build_model(p)
+
+
+def test_a_short_seeded_run_on_mnist_gives_identical_histories_twice(small_mnist):
+    runs = [run_lab(0.3, epochs=2, seed=5, device=torch.device("cpu"), data=small_mnist, show_progress=False) for _ in range(2)]
+    (model_a, first), (model_b, second) = runs
+    assert first.columns.keys() >= {"train_loss", "train_acc", "test_loss", "test_acc"}
+    for column in ("train_loss", "train_acc", "test_loss", "test_acc"):
+        assert first[column] == second[column]
+    for a, b in zip(model_a.parameters(), model_b.parameters()):
+        assert torch.equal(a, b)
+    _, other = run_lab(0.3, epochs=2, seed=6, device=torch.device("cpu"), data=small_mnist, show_progress=False)
+    assert other["train_loss"] != first["train_loss"]  # the seed matters
+    assert first["test_acc"][-1] > 0.5  # it learns, even from 600 images
+
+
+def test_eval_mode_accuracy_is_deterministic_and_train_mode_is_not(small_mnist):
+    model, _ = run_lab(0.3, epochs=1, seed=3, device=torch.device("cpu"), data=small_mnist, show_progress=False)
+    x_test, y_test = small_mnist[1]
+    model.eval()
+    assert len({accuracy(model, x_test, y_test) for _ in range(5)}) == 1
+    model.train()
+    assert len({accuracy(model, x_test, y_test) for _ in range(5)}) > 1
+
+
+def test_run_lab_subset_larger_than_the_data_is_refused(small_mnist):
+    with pytest.raises(ValueError, match=r"size must be in \[1, 600\]"):
+        run_lab(0.3, epochs=1, subset=601, data=small_mnist, device=torch.device("cpu"), show_progress=False)
+
+
+def test_optimizer_is_adam_with_the_labs_learning_rate():
+    optimizer = make_optimizer(build_model())
+    assert isinstance(optimizer, torch.optim.Adam) and optimizer.defaults["lr"] == 1e-3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--p", "1.2"], "p must be in [0, 1), got 1.2"),
+    (["--p", "abc"], "--p must be a number in [0, 1)"),
+    (["--epochs", "0"], "--epochs must be a whole number >= 1, got 0"),
+    (["--batch-size", "0"], "--batch-size must be a whole number >= 1, got 0"),
+    (["--subset", "70000"], "--subset: must be in [1, 60000]"),
+    (["--subset", "50", "--batch-size", "100"], "--batch-size: must be in [1, 50]"),
+    (["--device", "tpu"], "--device must be one of cuda, mps, cpu"),
+])
+def test_cli_rejects_bad_arguments_naming_the_argument_and_valid_values(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_defaults_are_the_original_recipe():
+    args = parse_args([])
+    assert (args.p, args.epochs, args.batch_size, args.lr, args.seed, args.subset) == (0.3, 15, 100, 1e-3, 777, None)
+
+
+def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):
+    assert main(["--subset", "300", "--epochs", "2", "--device", "cpu", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "test_acc" in out and out.count("\n") >= 4
+    assert "Final test accuracy:" in out
