@@ -21,6 +21,18 @@ from lessonkit.polyplots import (COLORS, ERROR_LIMITS, GRID, Y_LIMITS, clip_erro
 from lessonkit.regression_data import make_regression_data, true_function
 
 MAX_DEGREE = 20
+POINTS_RANGE = (5, 200)  # the points slider
+NOISE_RANGE = (0.0, 1.0)  # the noise slider
+RIDGE_EXPONENTS = (-8, 2)  # the λ slider runs from 1e-8 to 1e2
+
+
+def _check_in_range(name: str, value, low, high, integer: bool = False):
+    """A slider's starting value must be one the slider can show."""
+    kind = "an integer" if integer else "a number"
+    wrong_type = isinstance(value, bool) or not isinstance(value, int if integer else (int, float))
+    if wrong_type or not low <= value <= high:  # also refuses NaN
+        raise ValueError(f"{name} must be {kind} in [{low:g}, {high:g}], got {value!r}")
+    return value
 GRID_FEATURES = legendre_features(GRID, MAX_DEGREE)  # every curve is a slice of it times coefficients
 
 
@@ -72,12 +84,17 @@ class PolyExplorer(BlitExplorer):
     title = "Lesson 1 explorer: degree, points, noise"
 
     def __init__(self, degree: int = 3, n_train: int = 20, noise: float = 0.2, seed: int = 0):
+        _check_in_range("degree", degree, 0, MAX_DEGREE, integer=True)
+        _check_in_range("n_train", n_train, *POINTS_RANGE, integer=True)
+        _check_in_range("noise", noise, *NOISE_RANGE)
+        make_regression_data(n_train=n_train, seed=seed)  # refuses a bad seed before any widget exists
         super().__init__()
         self.seed = seed
         self.degree = widgets.IntSlider(value=degree, min=0, max=MAX_DEGREE, description="degree",
                                         continuous_update=True)
-        self.points = widgets.IntSlider(value=n_train, min=5, max=200, description="points")
-        self.noise = widgets.FloatSlider(value=noise, min=0.0, max=1.0, step=0.05, description="noise")
+        self.points = widgets.IntSlider(value=n_train, min=POINTS_RANGE[0], max=POINTS_RANGE[1], description="points")
+        self.noise = widgets.FloatSlider(value=noise, min=NOISE_RANGE[0], max=NOISE_RANGE[1], step=0.05,
+                                         description="noise")
         self.new_sample = widgets.Button(description="new sample", icon="refresh",
                                          tooltip="draw a new random sample with the same settings")
         self.readout = widgets.HTML()
@@ -172,11 +189,14 @@ class RidgeExplorer(BlitExplorer):
     title = "Lesson 1 explorer: ridge strength λ"
 
     def __init__(self, ridge: float = 1e-6, degree: int = 15, data=None):
+        low, high = 10.0 ** RIDGE_EXPONENTS[0], 10.0 ** RIDGE_EXPONENTS[1]
+        _check_in_range("ridge", ridge, low, high)
+        _check_in_range("degree", degree, 0, MAX_DEGREE, integer=True)
         super().__init__()
         self.data = data or make_regression_data()
         self.fit_degree = degree
-        self.ridge = widgets.FloatLogSlider(value=ridge, base=10, min=-8, max=2, step=0.25, description="λ",
-                                            readout_format=".1e")
+        self.ridge = widgets.FloatLogSlider(value=ridge, base=10, min=RIDGE_EXPONENTS[0], max=RIDGE_EXPONENTS[1],
+                                            step=0.25, description="λ", readout_format=".1e")
         self.readout = widgets.HTML()
         figure, (self.fit_ax, self.error_ax) = new_figure(2, 1, width=4.4, height=3.4)
 
@@ -186,7 +206,7 @@ class RidgeExplorer(BlitExplorer):
         self.fit_line, = self.fit_ax.plot(GRID, GRID, lw=2.2)  # colored by regime in redraw()
         self.fit_legend = self.fit_ax.legend(loc="lower right", fontsize=7)
 
-        self.curve = ridge_errors(self.data, degree, torch.logspace(-8, 2, 41, dtype=torch.float64).tolist())
+        self.curve = ridge_errors(self.data, degree, torch.logspace(*RIDGE_EXPONENTS, 41, dtype=torch.float64).tolist())
         draw_error_curve(self.error_ax, self.curve)
         self.current_marker = self.error_ax.axvline(ridge, color="0.3", lw=1, ls="--", label="your λ")
         self.error_ax.set(xscale="log", xlabel="ridge strength λ (log scale)",

@@ -81,3 +81,19 @@ def test_ridge_slider_tames_the_overfit_curve():
     assert "λ = 0.1" in explorer.readout.value
     # the tamed curve stays inside the plotted range where the plain one leaves it
     assert torch.as_tensor(explorer.fit_line.get_ydata()).abs().max() < 2
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: PolyExplorer(degree=-1), r"degree must be an integer in \[0, 20\], got -1"),
+    (lambda: PolyExplorer(degree=2.5), r"degree must be an integer in \[0, 20\], got 2.5"),
+    (lambda: PolyExplorer(degree=21), r"degree must be an integer in \[0, 20\], got 21"),
+    (lambda: PolyExplorer(n_train=0), r"n_train must be an integer in \[5, 200\], got 0"),
+    (lambda: PolyExplorer(noise=-0.1), r"noise must be a number in \[0, 1\], got -0.1"),
+    (lambda: PolyExplorer(seed=-1), r"seed must be in"),
+    (lambda: RidgeExplorer(ridge=-1.0), r"ridge must be a number in \[1e-08, 100\], got -1.0"),
+    (lambda: RidgeExplorer(ridge=0.0), r"ridge must be a number in \[1e-08, 100\], got 0.0"),
+    (lambda: RidgeExplorer(degree=-2), r"degree must be an integer in \[0, 20\], got -2"),
+])
+def test_bad_starting_values_are_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
