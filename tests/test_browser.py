@@ -1,0 +1,203 @@
+"""The sliders work in a real JupyterLab, in a real browser.
+
+nbval executes the notebooks but never renders a widget. Here each lesson is opened in
+JupyterLab in headless Chromium, all its cells run from the Run menu, and the page must
+show no error and no "Error displaying widget". Then the lesson's main slider is moved
+with the keyboard, and the figure under it (its pixels) and the numbers beside it must
+change. Screenshots go to pytest's temporary folder; a failure says where.
+
+Needs Debian's Chromium at /usr/bin/chromium (`.ci/run` installs it). Without it the test
+is skipped outside CI and fails in CI (`CI=true`).
+"""
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_lab import REPO, CHROMIUM, LabPage, LabServer, launch_browser, move_slider
+
+NOTEBOOKS = REPO / "notebooks"
+
+# Each lesson with widgets, and the description of the slider a learner moves.
+SLIDERS = [
+    ("00_start_here.ipynb", "n"),
+    ("01_underfit_fit_overfit.ipynb", "degree"),
+    ("02_dropout_masks_and_scaling.ipynb", "p"),
+    ("03_dropout_vs_overfitting.ipynb", "p"),
+    ("04_mnist_dropout.ipynb", "p"),
+]
+# Seconds for Run All Cells: lesson 4 trains on MNIST, minutes on a CPU.
+RUN_ALL_TIMEOUT = {"04_mnist_dropout.ipynb": 1800}
+DEFAULT_RUN_ALL_TIMEOUT = 600
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def need_browser():
+    """Skip outside CI when there is no browser to drive; in CI, a missing browser fails."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"no Chromium at {CHROMIUM} (apt-get install chromium, as .ci/run does)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError as err:
+            problem = f"Playwright for Python is not installed ({err})"
+    if problem and in_ci():
+        pytest.fail(f"the browser test cannot run in CI: {problem}", pytrace=False)
+    if problem:
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser-screenshots")
+
+
+@pytest.fixture(scope="module")
+def browser_lab():
+    """One JupyterLab server (on a temp copy of notebooks/ and the tests' data) and one browser."""
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    server = LabServer(NOTEBOOKS, data=Path(os.environ["LESSONKIT_DATA"]))
+    with server, sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        try:
+            yield server, browser
+        finally:
+            browser.close()
+    leftovers = server.leftovers()
+    assert not leftovers, f"the browser test left things behind: {leftovers}"
+
+
+def test_every_notebook_with_widgets_is_listed():
+    """A lesson that shows a widget must have its slider listed in SLIDERS, or it goes untested."""
+    listed = {name for name, _ in SLIDERS}
+    with_widgets = []
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        if any(WIDGET_VIEW in o.get("data", {}) for o in outputs):
+            with_widgets.append(path.name)
+    assert "00_start_here.ipynb" in with_widgets  # the scan itself sees widgets
+    assert set(with_widgets) <= listed, f"add these notebooks to SLIDERS: {sorted(set(with_widgets) - listed)}"
+
+
+@pytest.mark.browser
+def test_server_leaves_nothing_behind_even_after_an_error():
+    """The server and its kernels are gone, and the port closed, when the block raises."""
+    need_browser()  # not the browser itself, but the same CI-only, heavy class of test
+    import urllib.request
+
+    server = LabServer(NOTEBOOKS, data=Path(os.environ["LESSONKIT_DATA"]))
+    with pytest.raises(RuntimeError, match="on purpose"):
+        with server:
+            request = urllib.request.Request(f"{server.url}/api/kernels?token={server.token}", data=b"{}", method="POST")
+            urllib.request.urlopen(request, timeout=60).close()
+            deadline = time.monotonic() + 30
+            while not server._own_processes() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert server._own_processes(), "the kernel did not start, so this test proves nothing"
+            raise RuntimeError("on purpose")
+    assert server.leftovers() == []
+
+
+BROKEN_SLIDER = """\
+import ipywidgets as widgets
+from lessonkit.figures import new_figure, png_bytes
+
+figure, axes = new_figure()
+axes.plot([0, 1], [0, 1])
+slider = widgets.IntSlider(value=1, min=0, max=5, description="p")
+numbers = widgets.HTML("p is 1")
+
+def redraw(change):
+    raise RuntimeError("this callback is broken on purpose")
+
+slider.observe(redraw, names="value")
+widgets.VBox([slider, widgets.Image(value=png_bytes(figure), format="png"), numbers])
+"""
+
+
+@pytest.mark.browser
+def test_the_checks_see_a_broken_slider_and_an_error(tmp_path, screenshots):
+    """The test must fail on what it guards: a slider whose callback breaks, a cell that raises."""
+    need_browser()
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(BROKEN_SLIDER), nbformat.v4.new_code_cell("1 / 0")]
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nb, notebooks / "broken.ipynb")
+    with LabServer(notebooks, data=Path(os.environ["LESSONKIT_DATA"])) as server, sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        try:
+            lab = LabPage(browser.new_page(viewport={"width": 1280, "height": 900}), server, "broken.ipynb", screenshots)
+            lab.open()
+            lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
+            errors = lab.errors()
+            assert len(errors) == 1 and "ZeroDivisionError" in errors[0], errors
+            (box, slider), = lab.explorers("p")
+            seen = move_slider(lab.page, box, slider, timeout_s=5)
+        finally:
+            browser.close()
+    assert seen["before"]["pixels"] and seen["after"]["pixels"], "the image was never decoded: nothing compared"
+    assert seen["after"]["value"] != seen["before"]["value"]  # the slider did move...
+    assert seen["after"]["text"] == seen["before"]["text"]  # ...but nothing followed it
+    assert seen["after"]["src"] == seen["before"]["src"]
+    assert seen["after"]["pixels"] == seen["before"]["pixels"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name, description", SLIDERS, ids=[name.split("_")[0] for name, _ in SLIDERS])
+def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshots, capsys):
+    if not (NOTEBOOKS / name).exists():
+        pytest.skip(f"notebooks/{name} is not written yet")
+    server, browser = browser_lab
+    where = f"(screenshots in {screenshots})"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    lab = LabPage(page, server, name, screenshots)
+    start = time.monotonic()
+    try:
+        lab.open()
+        lab.run_all(RUN_ALL_TIMEOUT.get(name, DEFAULT_RUN_ALL_TIMEOUT))
+        ran_in = time.monotonic() - start
+        lab.shot("after-run-all")
+        assert lab.errors() == [], f"{name} shows errors after Run All Cells {where}"
+        assert lab.unrun_cells() == 0, f"{name}: Run All Cells stopped before the end {where}"
+
+        explorers = lab.explorers(description)
+        assert explorers, f"{name}: no widget box with a slider '{description}' {where}"
+        for i, (box, slider) in enumerate(explorers):
+            box.scroll_into_view_if_needed()
+            lab.shot(f"{description}{i}-before", box)
+            seen = move_slider(page, box, slider)
+            lab.shot(f"{description}{i}-after", box)
+            before, after = seen["before"], seen["after"]
+            what = f"{name}, slider '{description}' #{i}"
+            assert after["value"] != before["value"], f"{what}: ArrowRight did not move it {where}"
+            assert after["text"] != before["text"], f"{what}: the numbers shown did not change {where}"
+            if box.locator("img").count():  # a lesson's explorer; the start-here check has only text
+                assert before["pixels"] and after["pixels"], f"{what}: the plot was never decoded {where}"
+                assert after["src"] != before["src"], f"{what}: no new image arrived {where}"
+                assert after["pixels"] != before["pixels"], f"{what}: the plot looks the same {where}"
+        assert lab.errors() == [], f"{name} shows errors after moving the slider {where}"
+    except Exception:
+        lab.shot("failure")
+        raise
+    finally:
+        page.close()
+        server.shutdown_kernels()
+    with capsys.disabled():
+        print(f"\n  browser: {name}: Run All Cells {ran_in:.0f} s, {len(explorers)} slider(s) moved, "
+              f"{time.monotonic() - start:.0f} s in all")
