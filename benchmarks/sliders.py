@@ -57,6 +57,43 @@ def lesson1_ridge():
     return widget, widget.ridge, [1e-4, 1e-1, 1.0, 1e-6, 10.0]
 
 
+@case("lesson 2: walk-through p")
+def lesson2_walkthrough_p():
+    from lessonkit.dropout_plots import DropoutWalkthrough
+    widget = DropoutWalkthrough()
+    return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
+
+
+@case("lesson 2: walk-through step")
+def lesson2_walkthrough_step():
+    from lessonkit.dropout_plots import DropoutWalkthrough
+    widget = DropoutWalkthrough()
+    return widget, widget.step_slider, [1, 5, 9, 3, 10, 6]
+
+
+@case("lesson 2: 1/(1-p) histograms p")
+def lesson2_scaling_p():
+    from lessonkit.dropout_plots import ScalingExplorer
+    widget = ScalingExplorer()
+    return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
+
+
+@case("lesson 4: p-sweep curves")
+def lesson4_p_sweep():
+    from lessonkit.mnist_plots import PSweepBrowser
+    from lessonkit.training import History
+
+    histories = {}
+    for p in (0.0, 0.1, 0.2, 0.3, 0.5, 0.7):  # a made-up sweep of 40 epochs: no training here
+        histories[p] = history = History()
+        for epoch in range(1, 41):
+            history.add(epoch=epoch, train_loss=1 / epoch + p, train_acc=1 - 0.1 / epoch - p / 10,
+                        train_eval_loss=0.5 / epoch, train_eval_acc=1 - 0.05 / epoch, test_loss=0.3 + p / epoch,
+                        test_acc=0.9 + p / 20)
+    widget = PSweepBrowser(histories)
+    return widget, widget.slider, [0.3, 0.7, 0.0, 0.5, 0.1, 0.2]
+
+
 def time_moves(control, values, moves: int) -> list[float]:
     times = []
     for i in range(moves):

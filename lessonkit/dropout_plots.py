@@ -21,7 +21,7 @@ SIZES = (3, HIDDEN, HIDDEN, HIDDEN, 2)  # input, three hidden layers, output
 
 # The seed note's ten steps; {k} is the hidden layer a step is about.
 STEPS = (
-    "Set layer {k}'s dropout mask (마스크): each unit is dropped with probability p.",
+    "Set layer {k}'s dropout mask: each unit is dropped with probability p.",
     "Pass values into layer {k}: every unit is computed, then the mask multiplies the dropped ones by 0.",
     "Scale layer {k}'s kept outputs by 1/(1-p) so their expected sum stays the same.",
 )
