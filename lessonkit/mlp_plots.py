@@ -125,6 +125,7 @@ class PExplorer(BlitExplorer):
     title = "Lesson 3: dropout p explorer"
 
     def __init__(self, data, fits: list[MLPFit], p: float | None = None):
+        super().__init__()
         if not fits or any(not isinstance(f, MLPFit) for f in fits):
             raise TypeError("fits must be a non-empty list of MLPFit, e.g. from train_p_grid")
         self.fits = sorted(fits, key=lambda f: f.p)

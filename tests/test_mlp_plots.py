@@ -31,6 +31,8 @@ def test_the_p_slider_changes_the_plotted_curve_and_the_numbers(fits):
     assert explorer.image.value != before_png
     marker_x, marker_y = explorer.test_marker.get_data()
     assert list(marker_x) == [0.6] and list(marker_y) == [fits[2].test_mse]
+    bundle = explorer._repr_mimebundle_()  # what a notebook stores: the widget and its PNG
+    assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"]
 
 
 def test_explorer_refuses_a_p_it_has_no_network_for(fits):
