@@ -78,6 +78,18 @@ def lesson2_scaling_p():
     return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
 
 
+@case("lesson 3: p explorer")
+def lesson3_p_explorer():
+    from lessonkit.mlp_plots import PExplorer
+    from lessonkit.mlp_regression import p_grid, train_p_grid
+    from lessonkit.regression_data import make_regression_data
+
+    # short trainings: a move only swaps precomputed curves, whatever the training length
+    data = make_regression_data()
+    widget = PExplorer(data, train_p_grid(data, p_grid(0.8, 0.1), epochs=20, show_progress=False), p=0.3)
+    return widget, widget.slider, [0.0, 0.5, 0.8, 0.1, 0.3, 0.6]
+
+
 @case("lesson 4: p-sweep curves")
 def lesson4_p_sweep():
     from lessonkit.mnist_plots import PSweepBrowser
