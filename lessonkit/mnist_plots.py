@@ -4,10 +4,16 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from IPython.display import Image, display
 
-from lessonkit.figures import Explorer, LivePlot, new_figure
+from lessonkit.figures import Explorer, LivePlot, new_figure, png_bytes
 
 COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:gray")
+
+
+def show(figure) -> None:
+    """Display a figure in the notebook as a PNG (the figures here are not pyplot's)."""
+    display(Image(png_bytes(figure)))
 
 
 def _style(loss_ax, acc_ax):
@@ -172,3 +178,17 @@ class PSweepBrowser(Explorer):
             f"<b>p = {html.escape(str(p))}</b>: test accuracy <b>{100 * row['test_acc']:.2f}%</b>, "
             f"train accuracy {100 * row['train_acc']:.2f}%, train - test gap <b>{100 * row['gap']:.2f}</b> points"
         )
+
+
+def sweep_figure(rows: list[dict]):
+    """Final test accuracy and train - test gap against p, from `sweep_summary`."""
+    figure, (acc_ax, gap_ax) = new_figure(2, width=4.2, height=3.2)
+    ps = [row["p"] for row in rows]
+    acc_ax.plot(ps, [row["test_acc"] for row in rows], "o-", color="tab:orange")
+    acc_ax.set(xlabel="dropout probability p", ylabel="test accuracy", title="Test accuracy vs p")
+    gap_ax.plot(ps, [row["gap"] for row in rows], "o-", color="tab:purple")
+    gap_ax.axhline(0, color="black", lw=0.8)
+    gap_ax.set(xlabel="dropout probability p", ylabel="train - test accuracy", title="Overfitting gap vs p")
+    for ax in (acc_ax, gap_ax):
+        ax.grid(alpha=0.3)
+    return figure

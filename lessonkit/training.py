@@ -80,11 +80,15 @@ class Batches:
         n = len(self.x)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
-    def __iter__(self):
+    def indices(self):
+        """The index tensor of each batch of one pass (what `iter` slices x and y with)."""
         order = torch.randperm(len(self.x), generator=self.generator, device=self.generator.device)
         order = order.to(self.x.device)
         for i in range(len(self)):
-            index = order[i * self.batch_size : (i + 1) * self.batch_size]
+            yield order[i * self.batch_size : (i + 1) * self.batch_size]
+
+    def __iter__(self):
+        for index in self.indices():
             yield self.x[index], self.y[index]
 
 
@@ -125,6 +129,61 @@ class _StopRequest:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
         return False
+
+
+class _GraphedStep:
+    """One whole training step (gather, forward, loss, backward, optimizer step, running
+    sums) recorded once as a CUDA graph and replayed: one launch instead of ~50, which is
+    what a small network on a fast GPU is limited by. Same arithmetic as the eager loop.
+    """
+
+    def __init__(self, model, optimizer, loss_fn, x, y, batch_size, classify):
+        if not all(group.get("capturable") for group in optimizer.param_groups):
+            raise ValueError("cuda_graph=True needs an optimizer made with capturable=True, "
+                             "e.g. torch.optim.Adam(params, fused=True, capturable=True)")
+        device = x.device
+        self.index = torch.zeros(batch_size, dtype=torch.long, device=device)
+        self.loss_sum = torch.zeros((), device=device)
+        self.correct = torch.zeros((), dtype=torch.long, device=device)
+        # Warm-up steps (cuBLAS workspaces, optimizer state) change weights and state: keep
+        # copies and put them back in place afterwards, since the graph holds these addresses.
+        params = {p: p.detach().clone() for p in model.parameters()}
+        state = {p: {k: v.clone() for k, v in optimizer.state[p].items()} for p in params if p in optimizer.state}
+        rng = torch.cuda.get_rng_state(device)
+
+        def step():
+            optimizer.zero_grad(set_to_none=True)
+            xb, yb = x[self.index], y[self.index]
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            optimizer.step()
+            self.loss_sum += loss.detach() * batch_size
+            if classify:
+                self.correct += (out.argmax(1) == yb).sum()
+
+        model.train()
+        side = torch.cuda.Stream(device)
+        side.wait_stream(torch.cuda.current_stream(device))
+        with torch.cuda.stream(side):
+            for _ in range(3):
+                step()
+        torch.cuda.current_stream(device).wait_stream(side)
+        self.graph = torch.cuda.CUDAGraph()
+        optimizer.zero_grad(set_to_none=True)
+        with torch.cuda.graph(self.graph):
+            step()
+        with torch.no_grad():
+            for p, saved in params.items():
+                p.copy_(saved)
+                for name, value in optimizer.state[p].items():
+                    if torch.is_tensor(value):
+                        value.copy_(state[p][name]) if p in state else value.zero_()
+        torch.cuda.set_rng_state(rng, device)
+
+    def run(self, index: torch.Tensor) -> None:
+        self.index.copy_(index)
+        self.graph.replay()
 
 
 class CheckpointError(RuntimeError):
@@ -186,6 +245,7 @@ def train(
     resume: bool = False,
     on_epoch=None,
     show_progress: bool = True,
+    cuda_graph: bool = False,
 ) -> History:
     """Train for `epochs` passes over `train_data`; return the per-epoch history.
 
@@ -196,6 +256,8 @@ def train(
     `seed` fixes the shuffling; seed the model's initialisation yourself beforehand.
     `checkpoint`: a file written after every epoch; with `resume=True` training continues
     from it when it exists. `on_epoch(history)` is called after each epoch (live plots).
+    `cuda_graph=True` (CUDA only; the optimizer needs `capturable=True`) replays each step
+    as one recorded CUDA graph: the same training, several times faster for small networks.
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
@@ -209,6 +271,11 @@ def train(
         history = load_checkpoint(checkpoint, model, optimizer, generator)
     first = len(history) + 1
     classify = task == "classification"
+    graphed = None
+    if cuda_graph:
+        if device.type != "cuda":
+            raise ValueError(f"cuda_graph=True needs the data on a CUDA device, got {device}")
+        graphed = _GraphedStep(model, optimizer, loss_fn, x_train, y_train, batch_size, classify)
 
     with _StopRequest() as stop, progress(total=epochs, initial=first - 1, desc="epochs", unit="epoch", disable=not show_progress) as bar:
         for epoch in range(first, epochs + 1):
@@ -217,7 +284,16 @@ def train(
             loss_sum = torch.zeros((), device=device)
             correct = torch.zeros((), device=device, dtype=torch.long)
             seen = 0
-            for xb, yb in batches:
+            if graphed is not None:
+                graphed.loss_sum.zero_()
+                graphed.correct.zero_()
+                for index in batches.indices():
+                    graphed.run(index)
+                    seen += batch_size
+                    if stop.requested:
+                        break
+                loss_sum, correct = graphed.loss_sum, graphed.correct
+            for xb, yb in (batches if graphed is None else ()):
                 optimizer.zero_grad(set_to_none=True)
                 out = model(xb)
                 loss = loss_fn(out, yb)

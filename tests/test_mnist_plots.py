@@ -69,3 +69,13 @@ def test_prediction_grid_marks_mistakes_in_red():
     titles = [(ax.get_title(), ax.title.get_color()) for ax in figure.axes]
     assert titles[2] == ("3 (true 0)", "red") and titles[0] == ("1", "black")
     assert sum(color == "red" for _, color in titles) == 2
+
+
+def test_sweep_figure_plots_accuracy_and_gap_per_p():
+    from lessonkit.mnist_plots import sweep_figure
+
+    rows = sweep_summary({p: fake_history(p) for p in (0.0, 0.5)})
+    figure = sweep_figure(rows)
+    acc_line, gap_line = figure.axes[0].lines[0], figure.axes[1].lines[0]
+    assert list(acc_line.get_xdata()) == [0.0, 0.5]
+    assert list(gap_line.get_ydata()) == [row["gap"] for row in rows]
