@@ -255,13 +255,16 @@ class LabPage:
         )
         self.wait_until_idle(timeout_s)
 
-    def kernel_status(self) -> str:
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator").first.get_attribute(
-            "data-status"
-        ) or ""
-
     def wait_until_idle(self, timeout_s: float):
         """Wait until the kernel is idle and no cell shows [*] (running or queued)."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self._wait_for_idle(timeout_s)
+        except PlaywrightTimeout:
+            raise TimeoutError(f"{self.name}: the kernel was still busy or not connected after {timeout_s:.0f} s") from None
+
+    def _wait_for_idle(self, timeout_s: float):
         self.page.wait_for_function(
             r"""() => {
                 // The status bar names the kernel and its state once it is connected; the

@@ -192,8 +192,11 @@ def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshot
                 assert after["src"] != before["src"], f"{what}: no new image arrived {where}"
                 assert after["pixels"] != before["pixels"], f"{what}: the plot looks the same {where}"
         assert lab.errors() == [], f"{name} shows errors after moving the slider {where}"
-    except Exception:
-        lab.shot("failure")
+    except Exception as err:
+        try:
+            err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")
+        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
+            err.add_note(f"screenshots in {screenshots}")
         raise
     finally:
         page.close()
