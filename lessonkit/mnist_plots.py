@@ -151,8 +151,17 @@ class PSweepBrowser(Explorer):
         self.slider = widgets.SelectionSlider(options=list(self.histories), value=self._default_p(), description="p",
                                               continuous_update=True)
         self.numbers = widgets.HTML()
+        self._png = {}  # p -> PNG: the runs are finished, so each p is drawn only once
         self.slider.observe(self.update, names="value")
         self._set_up([self.slider, self.numbers], figure)
+
+    def update(self, change=None):  # noqa: ARG002 - widgets pass a change dict
+        p = self.slider.value
+        if p not in self._png:
+            self.redraw()
+            self._png[p] = png_bytes(self.figure)
+        self._show_numbers(p)
+        self.image.value = self._png[p]
 
     def _default_p(self):
         return 0.3 if 0.3 in self.histories else next(iter(self.histories))
@@ -173,6 +182,9 @@ class PSweepBrowser(Explorer):
         for name, column in (("train_loss", train_loss), ("test_loss", "test_loss"), ("train_acc", train_acc), ("test_acc", "test_acc")):
             self.lines[name].set_data(history["epoch"], history[column])
         self.figure.suptitle(f"p = {p}" + (" (no dropout)" if p == 0 else ""))
+        self._show_numbers(p)
+
+    def _show_numbers(self, p):
         row = self.rows[p]
         self.numbers.value = (
             f"<b>p = {html.escape(str(p))}</b>: test accuracy <b>{100 * row['test_acc']:.2f}%</b>, "

@@ -34,6 +34,8 @@ def test_p_sweep_browser_slider_moves_curves_and_numbers():
     assert browser.numbers.value != before_text and browser.image.value != before_png
     assert list(browser.lines["test_acc"].get_ydata()) == histories[0.5]["test_acc"]
     assert list(browser.lines["train_acc"].get_ydata()) == histories[0.5]["train_eval_acc"]
+    browser.slider.value = 0.3  # back to a p drawn before: the same picture and numbers again
+    assert browser.image.value == before_png and browser.numbers.value == before_text
     # one scale for every p: the limits cover all runs
     low, high = browser.acc_ax.get_ylim()
     assert all(low <= v <= high for h in histories.values() for v in h["test_acc"] + h["train_eval_acc"])
