@@ -28,8 +28,8 @@ SLIDERS = [
     ("03_dropout_vs_overfitting.ipynb", "p"),
     ("04_mnist_dropout.ipynb", "p"),
 ]
-# Seconds for Run All Cells: lesson 4 trains on MNIST, minutes on a CPU.
-RUN_ALL_TIMEOUT = {"04_mnist_dropout.ipynb": 1800}
+# Seconds for Run All Cells: lesson 4 trains on MNIST (1655 s measured on a busy 2-core CPU).
+RUN_ALL_TIMEOUT = {"04_mnist_dropout.ipynb": 3600}
 DEFAULT_RUN_ALL_TIMEOUT = 600
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
