@@ -33,7 +33,8 @@ class History:
 
     def add(self, **row: float) -> None:
         for name, value in row.items():
-            self.columns.setdefault(name, []).append(float(value))
+            # epochs stay ints; metrics become plain floats (no tensors kept alive)
+            self.columns.setdefault(name, []).append(value if isinstance(value, int) else float(value))
 
     def __getitem__(self, name: str) -> list[float]:
         return self.columns[name]
