@@ -22,6 +22,8 @@ from pathlib import Path
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
+# The GPU machine runs this from a bare copy of the repository where lessonkit is not
+# pip-installed; in .venv the editable install already makes this a no-op.
 sys.path.insert(0, str(REPO))
 
 
