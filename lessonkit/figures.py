@@ -23,6 +23,12 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: fl
     return figure, (axes[0, 0] if ncols * nrows == 1 else axes.ravel())
 
 
+def show(figure: Figure) -> None:
+    """Display a figure in the notebook as a PNG (figures made here are not pyplot's,
+    so they never appear by themselves, and never twice)."""
+    display(Image(png_bytes(figure)))
+
+
 def png_bytes(figure: Figure) -> bytes:
     """Render the figure once and return its PNG."""
     buffer = io.BytesIO()

@@ -4,16 +4,10 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import Image, display
 
-from lessonkit.figures import Explorer, LivePlot, new_figure, png_bytes
+from lessonkit.figures import Explorer, LivePlot, new_figure, png_bytes, show  # noqa: F401 - re-exported for the lesson
 
 COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:gray")
-
-
-def show(figure) -> None:
-    """Display a figure in the notebook as a PNG (the figures here are not pyplot's)."""
-    display(Image(png_bytes(figure)))
 
 
 def _style(loss_ax, acc_ax):

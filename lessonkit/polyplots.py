@@ -8,9 +8,8 @@ in the notebook as a PNG, which GitHub displays too:
 Colors follow the seed note: green is the good fit, yellow the overfit one.
 """
 import torch
-from IPython.display import Image, display
 
-from lessonkit.figures import new_figure, png_bytes
+from lessonkit.figures import new_figure, png_bytes, show  # noqa: F401 - show is re-exported for the lesson
 from lessonkit.polyfit import ErrorCurve, fit_polynomial, legendre_features, mse, ridge_errors, train_test_errors
 from lessonkit.regression_data import make_regression_data
 
@@ -26,11 +25,6 @@ KNOB_NAMES = {"degree": "degree", "ridge": "λ"}
 GRID = torch.linspace(-1, 1, 401, dtype=torch.float64)  # where curves are drawn
 Y_LIMITS = (-2.2, 2.2)  # the curve lives in [-1, 1]; an overfit curve leaves it, and we say so
 ERROR_LIMITS = (1e-5, 1e5)  # log-scale MSE axis; exact interpolation (MSE ~1e-25) sits on the floor
-
-
-def show(figure) -> None:
-    """Display `figure` in the notebook as a PNG image."""
-    display(Image(png_bytes(figure)))
 
 
 def regime_color(degree: int, curve: ErrorCurve) -> str:

@@ -92,11 +92,3 @@ def test_regime_color_and_clipping():
 def test_bad_degree_reaches_the_learner():
     with pytest.raises(ValueError, match="degree must be an integer >= 0, got -1"):
         polyplots.plot_features(-1)
-
-
-def test_show_displays_the_figure_as_png(monkeypatch):
-    shown = []
-    monkeypatch.setattr(polyplots, "display", shown.append)
-    figure = polyplots.plot_features(2)
-    polyplots.show(figure)
-    assert len(shown) == 1 and shown[0].data.startswith(b"\x89PNG") and shown[0].format == "png"
