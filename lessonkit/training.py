@@ -205,8 +205,11 @@ def save_checkpoint(path, model, optimizer, history: History, generator: torch.G
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
     }
     tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half
+    finally:
+        tmp.unlink(missing_ok=True)  # a save cut short leaves no partial file behind
 
 
 def load_checkpoint(path, model, optimizer, generator: torch.Generator) -> History:

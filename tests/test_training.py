@@ -180,3 +180,22 @@ def test_cuda_graph_with_dropout_is_repeatable_and_needs_a_capturable_optimizer(
     data = [tuple(t.cuda() for t in pair) for pair in toy_classification()]
     with pytest.raises(ValueError, match="capturable=True"):
         train(model, optimizer, torch.nn.CrossEntropyLoss(), *data, epochs=1, batch_size=16, seed=0, show_progress=False, cuda_graph=True)
+
+
+def test_a_save_cut_short_keeps_the_old_checkpoint_and_leaves_no_partial_file(tmp_path, monkeypatch):
+    ckpt = tmp_path / "toy.pt"
+    run(epochs=1, checkpoint=ckpt)
+    before = ckpt.read_bytes()
+    real_save = torch.save
+
+    def save_half_then_fail(obj, f):
+        real_save(obj, f)
+        with open(f, "r+b") as handle:
+            handle.truncate(100)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", save_half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        run(epochs=2, checkpoint=ckpt, resume=True)
+    assert ckpt.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["toy.pt"]
