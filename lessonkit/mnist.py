@@ -91,8 +91,10 @@ def run_lab(
     optimizer = make_optimizer(model, lr)
     # on a GPU each step is replayed as one CUDA graph: same training, far fewer launches
     train_kwargs.setdefault("cuda_graph", device.type == "cuda")
+    # saved with a checkpoint, so resuming under other settings is refused, not silently mixed
+    settings = {"p": p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
     history = train(model, optimizer, torch.nn.CrossEntropyLoss(), train_data, test_data,
-                    epochs=epochs, batch_size=batch_size, seed=seed, **train_kwargs)
+                    epochs=epochs, batch_size=batch_size, seed=seed, settings=settings, **train_kwargs)
     return model, history
 
 
@@ -119,6 +121,26 @@ def _probability(text):
     return value
 
 
+def _learning_rate(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--lr must be a number > 0, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"--lr must be a finite number > 0, got {value}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number in [0, 2**32), got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"--seed must be in [0, 2**32), got {value}")
+    return value
+
+
 def _device_name(text):
     if text.split(":")[0] not in DEVICE_NAMES:
         raise argparse.ArgumentTypeError(f"--device must be one of {', '.join(DEVICE_NAMES)} (or cuda:N), got {text!r}")
@@ -135,8 +157,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--p", type=_probability, default=P, help=f"dropout probability in [0, 1) (default {P}; 0 = no dropout)")
     parser.add_argument("--epochs", type=_positive_int("--epochs"), default=EPOCHS, help=f"passes over the training set, >= 1 (default {EPOCHS})")
     parser.add_argument("--batch-size", type=_positive_int("--batch-size"), default=BATCH_SIZE, help=f"images per step, >= 1 (default {BATCH_SIZE})")
-    parser.add_argument("--lr", type=float, default=LR, help=f"Adam learning rate (default {LR})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"seed for initialisation, shuffling and dropout (default {SEED})")
+    parser.add_argument("--lr", type=_learning_rate, default=LR, help=f"Adam learning rate, > 0 (default {LR})")
+    parser.add_argument("--seed", type=_seed, default=SEED, help=f"seed for initialisation, shuffling and dropout (default {SEED})")
     parser.add_argument("--device", type=_device_name, default=None, help=f"one of {', '.join(DEVICE_NAMES)} or cuda:N (default: the GPU if there is one, else the CPU)")
     parser.add_argument("--subset", type=_positive_int("--subset"), default=None, help="train on this many training images only, 1 to 60000 (default: all)")
     parser.add_argument("--checkpoint", default=None, help="file to save after every epoch and resume from, e.g. runs/lab.pt")

@@ -191,8 +191,11 @@ class CheckpointError(RuntimeError):
     """A checkpoint file that cannot be used to resume."""
 
 
-def save_checkpoint(path, model, optimizer, history: History, generator: torch.Generator) -> None:
-    """Write everything needed to resume, atomically: the file is whole or not there at all."""
+def save_checkpoint(path, model, optimizer, history: History, generator: torch.Generator, settings: dict | None = None) -> None:
+    """Write everything needed to resume, atomically: the file is whole or not there at all.
+
+    settings: the run's hyperparameters (p, lr, ...); resuming checks them.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {
@@ -200,6 +203,7 @@ def save_checkpoint(path, model, optimizer, history: History, generator: torch.G
         "optimizer": optimizer.state_dict(),
         "history": history.columns,
         "generator": generator.get_state(),
+        "settings": dict(settings or {}),
         # dropout draws from the global generator: resume must continue its stream too
         "torch_rng": torch.get_rng_state(),
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
@@ -212,11 +216,30 @@ def save_checkpoint(path, model, optimizer, history: History, generator: torch.G
         tmp.unlink(missing_ok=True)  # a save cut short leaves no partial file behind
 
 
-def load_checkpoint(path, model, optimizer, generator: torch.Generator) -> History:
-    """Restore model, optimizer and shuffling state from `path`; return the history so far."""
+def load_checkpoint(path, model, optimizer, generator: torch.Generator, settings: dict | None = None) -> History:
+    """Restore model, optimizer and shuffling state from `path`; return the history so far.
+
+    settings: this run's hyperparameters; if the checkpoint was written under others
+    (say p=0.3, and now p=0.5), resuming would mix two runs, so it is refused.
+    """
     path = Path(path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as err:  # noqa: BLE001 - truncated, foreign or damaged: same advice
+        raise CheckpointError(
+            f"checkpoint {path} is damaged or is not a lessonkit checkpoint ({type(err).__name__}: {err}). "
+            "Delete it to start over, or point to another checkpoint."
+        ) from err
+    saved = state.get("settings", {}) if isinstance(state, dict) else {}
+    differ = [f"{k}={saved.get(k)!r} there, {v!r} now" for k, v in (settings or {}).items() if saved.get(k) != v]
+    if differ:
+        raise CheckpointError(
+            f"checkpoint {path} was written by a run with other settings ({'; '.join(differ)}). "
+            "Resume with the same settings, or delete it (or use another file) to start a new run."
+        )
+    try:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         generator.set_state(state["generator"])
@@ -224,8 +247,6 @@ def load_checkpoint(path, model, optimizer, generator: torch.Generator) -> Histo
         if state["cuda_rng"]:
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         return History(columns={k: list(v) for k, v in state["history"].items()})
-    except FileNotFoundError:
-        raise
     except Exception as err:  # noqa: BLE001 - truncated, foreign or damaged: same advice
         raise CheckpointError(
             f"checkpoint {path} is damaged or was written for another model ({type(err).__name__}: {err}). "
@@ -250,6 +271,7 @@ def train(
     on_epoch=None,
     show_progress: bool = True,
     cuda_graph: bool = False,
+    settings: dict | None = None,
 ) -> History:
     """Train for `epochs` passes over `train_data`; return the per-epoch history.
 
@@ -259,7 +281,9 @@ def train(
     records `train_eval_loss` (and `train_eval_acc`): the training set in eval mode.
     `seed` fixes the shuffling; seed the model's initialisation yourself beforehand.
     `checkpoint`: a file written after every epoch; with `resume=True` training continues
-    from it when it exists. `on_epoch(history)` is called after each epoch (live plots).
+    from it when it exists; `settings` (the run's hyperparameters, e.g. {"p": 0.3}) are
+    saved with it, and resuming under different ones is refused with a CheckpointError.
+    `on_epoch(history)` is called after each epoch (live plots).
     `cuda_graph=True` (CUDA only; the optimizer needs `capturable=True`) replays each step
     as one recorded CUDA graph: the same training, several times faster for small networks.
     """
@@ -272,7 +296,7 @@ def train(
     batches = Batches(x_train, y_train, batch_size, generator)
     history = History()
     if resume and checkpoint is not None and Path(checkpoint).exists():
-        history = load_checkpoint(checkpoint, model, optimizer, generator)
+        history = load_checkpoint(checkpoint, model, optimizer, generator, settings)
     first = len(history) + 1
     classify = task == "classification"
     graphed = None
@@ -330,7 +354,7 @@ def train(
             row["seconds"] = time.perf_counter() - start
             history.add(**row)
             if checkpoint is not None:
-                save_checkpoint(checkpoint, model, optimizer, history, generator)
+                save_checkpoint(checkpoint, model, optimizer, history, generator, settings)
             bar.set_postfix({k: f"{v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds")}, refresh=False)
             bar.update(1)
             if on_epoch is not None:

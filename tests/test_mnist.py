@@ -97,6 +97,11 @@ def test_optimizer_is_adam_with_the_labs_learning_rate():
     (["--subset", "70000"], "--subset: must be in [1, 60000]"),
     (["--subset", "50", "--batch-size", "100"], "--batch-size: must be in [1, 50]"),
     (["--device", "tpu"], "--device must be one of cuda, mps, cpu"),
+    (["--lr", "-1"], "--lr must be a finite number > 0, got -1.0"),
+    (["--lr", "inf"], "--lr must be a finite number > 0, got inf"),
+    (["--lr", "fast"], "--lr must be a number > 0, got 'fast'"),
+    (["--seed", "-1"], "--seed must be in [0, 2**32), got -1"),
+    (["--seed", "1.5"], "--seed must be a whole number in [0, 2**32)"),
 ])
 def test_cli_rejects_bad_arguments_naming_the_argument_and_valid_values(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -115,3 +120,12 @@ def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):
     out = capsys.readouterr().out
     assert "test_acc" in out and out.count("\n") >= 4
     assert "Final test accuracy:" in out
+
+
+def test_resuming_a_lab_checkpoint_with_another_p_is_refused(small_mnist, tmp_path):
+    from lessonkit.training import CheckpointError
+
+    ckpt = tmp_path / "runs" / "lab.pt"
+    run_lab(0.3, epochs=1, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, show_progress=False)
+    with pytest.raises(CheckpointError, match=r"p=0.3 there, 0.5 now"):
+        run_lab(0.5, epochs=2, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, resume=True, show_progress=False)

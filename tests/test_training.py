@@ -199,3 +199,12 @@ def test_a_save_cut_short_keeps_the_old_checkpoint_and_leaves_no_partial_file(tm
         run(epochs=2, checkpoint=ckpt, resume=True)
     assert ckpt.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["toy.pt"]
+
+
+def test_resume_under_other_settings_is_refused_by_name(tmp_path):
+    ckpt = tmp_path / "toy.pt"
+    run(epochs=1, checkpoint=ckpt, settings={"p": 0.2, "lr": 0.01})
+    with pytest.raises(CheckpointError, match=r"other settings \(p=0.2 there, 0.5 now\)"):
+        run(epochs=2, checkpoint=ckpt, resume=True, settings={"p": 0.5, "lr": 0.01})
+    _, _, resumed = run(epochs=2, checkpoint=ckpt, resume=True, settings={"p": 0.2, "lr": 0.01})
+    assert resumed["epoch"] == [1, 2]
