@@ -98,47 +98,30 @@ def run_lab(
     return model, history
 
 
-def _positive_int(name):
+def _argument(name, cast, ok, kind, valid):
+    """An argparse type: `cast` the text, then require `ok(value)`; errors name the argument.
+
+    kind: what the text must look like ("a whole number >= 1"); valid: the range ("in [0, 1)").
+    """
     def parse(text):
         try:
-            value = int(text)
+            value = cast(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= 1, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= 1, got {value}")
+            raise argparse.ArgumentTypeError(f"{name} must be {kind}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"{name} must be {valid}, got {value}")
         return value
 
     return parse
 
 
-def _probability(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--p must be a number in [0, 1), got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"--p must be in [0, 1), got {value}")
-    return value
+def _positive_int(name):
+    return _argument(name, int, lambda v: v >= 1, "a whole number >= 1", "a whole number >= 1")
 
 
-def _learning_rate(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--lr must be a number > 0, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"--lr must be a finite number > 0, got {value}")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed must be a whole number in [0, 2**32), got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"--seed must be in [0, 2**32), got {value}")
-    return value
+_probability = _argument("--p", float, lambda v: 0 <= v < 1, "a number in [0, 1)", "in [0, 1)")
+_learning_rate = _argument("--lr", float, lambda v: math.isfinite(v) and v > 0, "a number > 0", "a finite number > 0")
+_seed = _argument("--seed", int, lambda v: 0 <= v < 2**32, "a whole number in [0, 2**32)", "in [0, 2**32)")
 
 
 def _device_name(text):
