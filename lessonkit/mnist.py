@@ -11,7 +11,9 @@ import math
 
 import torch
 
+from lessonkit.denormals import flush_denormals
 from lessonkit.device import DEVICE_NAMES, pick_device
+from lessonkit.fast_dropout import FastDropout
 from lessonkit.mnist_data import mnist_tensors, random_subset
 from lessonkit.seeding import seed_everything
 from lessonkit.training import train
@@ -21,29 +23,33 @@ LAYER_SIZES = (784, 512, 512, 512, 512, 10)
 P, LR, BATCH_SIZE, EPOCHS, SEED = 0.3, 1e-3, 100, 15, 777
 
 
-def check_p(p) -> float:
+def check_p(p, name: str = "p") -> float:
     """Return `p` as a float, or fail clearly when it is not a drop probability in [0, 1)."""
     if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"p must be a number, got {type(p).__name__}")
+        raise TypeError(f"{name} must be a number, got {type(p).__name__}")
     if not (0 <= p < 1) or math.isnan(p):
-        raise ValueError(f"p must be in [0, 1), got {p}")
+        raise ValueError(f"{name} must be in [0, 1), got {p}")
     return float(p)
 
 
-def build_model(p: float = P) -> torch.nn.Sequential:
+def build_model(p: float = P, dropout=FastDropout, input_p: float = 0.0) -> torch.nn.Sequential:
     """The lab's network: Linear 784-512-512-512-512-10, ReLU then Dropout(p) after each
     hidden layer, none after the output (its 10 outputs are the logits for the loss).
 
     Weights are Xavier-uniform and biases keep torch's default, as in the original lab;
     seed torch (`seed_everything`) first to make the initialisation repeatable.
+    dropout: the dropout layer's class. FastDropout is torch.nn.Dropout with a cheaper
+    random draw on the CPU; pass torch.nn.Dropout (or lesson 2's Dropout) to compare.
+    input_p: also drop input pixels with this probability, as the dropout paper did on
+    MNIST; the default 0 adds no layer (the original lab has no input dropout).
     """
-    p = check_p(p)
+    p, input_p = check_p(p), check_p(input_p, "input_p")
     linears = [torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(LAYER_SIZES, LAYER_SIZES[1:])]
     for linear in linears:
         torch.nn.init.xavier_uniform_(linear.weight)
-    layers = []
+    layers = [dropout(input_p)] if input_p > 0 else []
     for linear in linears[:-1]:
-        layers += [linear, torch.nn.ReLU(), torch.nn.Dropout(p)]
+        layers += [linear, torch.nn.ReLU(), dropout(p)]
     return torch.nn.Sequential(*layers, linears[-1])
 
 
@@ -72,6 +78,8 @@ def run_lab(
     device: torch.device | str | None = None,
     subset: int | None = None,
     data=None,
+    dropout=FastDropout,
+    input_p: float = 0.0,
     **train_kwargs,
 ):
     """Seed, build the model, and train it with the lab's recipe. Returns (model, history).
@@ -79,20 +87,23 @@ def run_lab(
     device: None takes the GPU when there is one, else the CPU (see `pick_device`).
     subset: train on this many training images only (drawn with `seed`); the test set is whole.
     data: `mnist_tensors(device)` already loaded, to save reloading between runs.
+    dropout, input_p: the dropout layer's class, and the input pixels' drop probability
+    (see `build_model`).
+    On a CPU, call `lessonkit.denormals.flush_denormals()` first thing: same results, faster.
     Other keywords go to `lessonkit.training.train` (`checkpoint`, `on_epoch`, ...).
     """
-    p = check_p(p)
+    p, input_p = check_p(p), check_p(input_p, "input_p")
     device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
     train_data, test_data = data if data is not None else mnist_tensors(device)
     if subset is not None:
         train_data = random_subset(*train_data, subset, seed)
     seed_everything(seed)
-    model = build_model(p).to(device)
+    model = build_model(p, dropout, input_p).to(device)
     optimizer = make_optimizer(model, lr)
     # on a GPU each step is replayed as one CUDA graph: same training, far fewer launches
     train_kwargs.setdefault("cuda_graph", device.type == "cuda")
     # saved with a checkpoint, so resuming under other settings is refused, not silently mixed
-    settings = {"p": p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
+    settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
     history = train(model, optimizer, torch.nn.CrossEntropyLoss(), train_data, test_data,
                     epochs=epochs, batch_size=batch_size, seed=seed, settings=settings, **train_kwargs)
     return model, history
@@ -119,7 +130,9 @@ def _positive_int(name):
     return _argument(name, int, lambda v: v >= 1, "a whole number >= 1", "a whole number >= 1")
 
 
-_probability = _argument("--p", float, lambda v: 0 <= v < 1, "a number in [0, 1)", "in [0, 1)")
+def _probability(name):
+    return _argument(name, float, lambda v: 0 <= v < 1, "a number in [0, 1)", "in [0, 1)")
+
 _learning_rate = _argument("--lr", float, lambda v: math.isfinite(v) and v > 0, "a number > 0", "a finite number > 0")
 _seed = _argument("--seed", int, lambda v: 0 <= v < 2**32, "a whole number in [0, 2**32)", "in [0, 2**32)")
 
@@ -137,7 +150,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     "and print one line per epoch and the final test accuracy.",
         epilog="Example: python -m lessonkit.mnist --p 0.3 --epochs 15 --seed 777",
     )
-    parser.add_argument("--p", type=_probability, default=P, help=f"dropout probability in [0, 1) (default {P}; 0 = no dropout)")
+    parser.add_argument("--p", type=_probability("--p"), default=P, help=f"dropout probability after each hidden layer, in [0, 1) (default {P}; 0 = no dropout)")
+    parser.add_argument("--input-p", type=_probability("--input-p"), default=0.0, help="dropout probability of the input pixels, in [0, 1) (default 0, as in the original lab)")
     parser.add_argument("--epochs", type=_positive_int("--epochs"), default=EPOCHS, help=f"passes over the training set, >= 1 (default {EPOCHS})")
     parser.add_argument("--batch-size", type=_positive_int("--batch-size"), default=BATCH_SIZE, help=f"images per step, >= 1 (default {BATCH_SIZE})")
     parser.add_argument("--lr", type=_learning_rate, default=LR, help=f"Adam learning rate, > 0 (default {LR})")
@@ -156,7 +170,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     device = pick_device(args.device)
-    model, history = run_lab(args.p, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+    model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                              device=device, subset=args.subset, checkpoint=args.checkpoint, resume=args.checkpoint is not None)
     print(history.table())
     if len(history):
@@ -166,4 +180,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    flush_denormals()  # first, before torch starts its worker threads: see lessonkit.denormals
     raise SystemExit(main())

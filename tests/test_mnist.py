@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from lessonkit.fast_dropout import FastDropout
 from lessonkit.mnist import accuracy, build_model, check_p, main, make_optimizer, parse_args, run_lab
 from lessonkit.mnist_data import mnist_tensors, random_subset
 
@@ -31,7 +32,11 @@ def test_model_matches_the_original_labs_layers_init_and_dropout_placement():
     ours = build_model(0.3)
     torch.manual_seed(777)
     theirs = seed_lab_model(0.3)
-    assert [type(m) for m in ours] == [type(m) for m in theirs]
+    # the same layers in the same places; our dropout is FastDropout, a torch.nn.Dropout
+    # that draws its CPU mask more cheaply (tests/test_fast_dropout.py compares the two)
+    kinds = (torch.nn.Linear, torch.nn.ReLU, torch.nn.Dropout)
+    assert [next(k for k in kinds if isinstance(m, k)) for m in ours] == [type(m) for m in theirs]
+    assert all(type(m) is FastDropout for m in ours if isinstance(m, torch.nn.Dropout))
     linears = [m for m in ours if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(784, 512), (512, 512), (512, 512), (512, 512), (512, 10)]
     assert [m.p for m in ours if isinstance(m, torch.nn.Dropout)] == [0.3] * 4
@@ -41,6 +46,38 @@ def test_model_matches_the_original_labs_layers_init_and_dropout_placement():
         assert torch.equal(a, b), name
     bound = (6 / (784 + 512)) ** 0.5
     assert linears[0].weight.abs().max() <= bound and linears[0].weight.abs().max() > 0.99 * bound
+
+
+def test_input_p_puts_one_dropout_before_the_first_layer_and_changes_nothing_else():
+    torch.manual_seed(777)
+    lab = build_model(0.3)
+    torch.manual_seed(777)
+    strong = build_model(0.5, input_p=0.2)
+    assert isinstance(strong[0], FastDropout) and strong[0].p == 0.2
+    assert [type(m) for m in strong[1:]] == [type(m) for m in lab]
+    assert [m.p for m in strong[1:] if isinstance(m, torch.nn.Dropout)] == [0.5] * 4
+    for (name, a), (_, b) in zip(strong[1:].state_dict().items(), lab.state_dict().items()):
+        assert torch.equal(a, b), name  # the same weights: the extra layer draws nothing at build time
+    assert not any(isinstance(m, torch.nn.Dropout) for m in lab[:1])  # default: the lab, no input dropout
+
+
+def test_input_dropout_zeroes_input_pixels_in_train_mode_only():
+    model = build_model(0.0, input_p=0.5)
+    first = model[0]
+    x = torch.rand(200, 784) + 0.5
+    torch.manual_seed(3)
+    dropped = (first(x) == 0).float().mean().item()
+    assert 0.45 < dropped < 0.55
+    model.eval()
+    assert torch.equal(first(x), x)
+
+
+@pytest.mark.parametrize("input_p, error", [(1.0, ValueError), (-0.1, ValueError), (True, TypeError)])
+def test_bad_input_p_is_refused_by_name(input_p, error, small_mnist):
+    with pytest.raises(error, match=r"input_p must be"):
+        build_model(0.3, input_p=input_p)
+    with pytest.raises(error, match=r"input_p must be"):
+        run_lab(0.3, input_p=input_p, epochs=1, data=small_mnist, device="cpu", show_progress=False)
 
 
 def test_build_model_p_zero_has_dropout_that_does_nothing():
@@ -92,6 +129,8 @@ def test_optimizer_is_adam_with_the_labs_learning_rate():
 @pytest.mark.parametrize("argv, message", [
     (["--p", "1.2"], "p must be in [0, 1), got 1.2"),
     (["--p", "abc"], "--p must be a number in [0, 1)"),
+    (["--input-p", "1"], "--input-p must be in [0, 1), got 1.0"),
+    (["--input-p", "-0.2"], "--input-p must be in [0, 1), got -0.2"),
     (["--epochs", "0"], "--epochs must be a whole number >= 1, got 0"),
     (["--batch-size", "0"], "--batch-size must be a whole number >= 1, got 0"),
     (["--subset", "70000"], "--subset: must be in [1, 60000]"),
@@ -112,7 +151,7 @@ def test_cli_rejects_bad_arguments_naming_the_argument_and_valid_values(argv, me
 
 def test_cli_defaults_are_the_original_recipe():
     args = parse_args([])
-    assert (args.p, args.epochs, args.batch_size, args.lr, args.seed, args.subset) == (0.3, 15, 100, 1e-3, 777, None)
+    assert (args.p, args.input_p, args.epochs, args.batch_size, args.lr, args.seed, args.subset) == (0.3, 0.0, 15, 100, 1e-3, 777, None)
 
 
 def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):
