@@ -74,15 +74,23 @@ class LiveCurves:
         self.plot.show()
 
 
-def size_figure(sizes, accuracies: dict):
-    """Test accuracy against the number of training images, one line per named model."""
-    figure, ax = new_figure(width=5.2, height=3.4)
-    for color, (name, values) in zip(COLORS, accuracies.items()):
-        ax.plot(sizes, values, "o-", color=color, label=name)
-    ax.set(xscale="log", xlabel="training images", ylabel="test accuracy", title="Test accuracy vs training-set size")
-    ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
-    ax.grid(alpha=0.3)
-    ax.legend()
+def size_figure(sizes, accuracies: dict, losses: dict | None = None):
+    """Test accuracy (and, given `losses`, test loss) against the number of training
+    images, one line per named model: {"no dropout": [acc per size], ...}."""
+    panels = {"accuracy": accuracies} if losses is None else {"accuracy": accuracies, "loss": losses}
+    for what, values in panels.items():
+        for name, column in values.items():
+            if len(column) != len(sizes):
+                raise ValueError(f"{what} of {name!r} has {len(column)} values for {len(sizes)} sizes")
+    figure, axes = new_figure(len(panels), width=5.2 if losses is None else 4.4, height=3.4)
+    for ax, (what, values) in zip(np.atleast_1d(axes), panels.items()):
+        for color, (name, column) in zip(COLORS, values.items()):
+            ax.plot(sizes, column, "o-", color=color, label=name)
+        ax.set(xscale="log", xlabel="training images", ylabel=f"test {what}", title=f"Test {what} vs training-set size")
+        ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
+        ax.minorticks_off()
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
     return figure
 
 

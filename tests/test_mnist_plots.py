@@ -62,7 +62,21 @@ def test_static_figures_draw():
     figure = curves_figure(runs, title="x")
     assert len(figure.axes[0].lines) == 4 and png_bytes(figure).startswith(b"\x89PNG")
     figure = size_figure([1000, 5000], {"a": [0.9, 0.95], "b": [0.8, 0.9]})
-    assert len(figure.axes[0].lines) == 2
+    assert len(figure.axes) == 1 and len(figure.axes[0].lines) == 2
+
+
+def test_size_figure_with_losses_draws_each_value_in_its_own_panel():
+    figure = size_figure([500, 1000, 5000], {"a": [0.8, 0.9, 0.95]}, losses={"a": [0.9, 0.5, 0.2]})
+    acc_ax, loss_ax = figure.axes
+    assert list(acc_ax.lines[0].get_ydata()) == [0.8, 0.9, 0.95]
+    assert list(loss_ax.lines[0].get_ydata()) == [0.9, 0.5, 0.2]
+    assert list(loss_ax.lines[0].get_xdata()) == [500, 1000, 5000]
+    assert "loss" in loss_ax.get_ylabel()
+
+
+def test_size_figure_refuses_values_that_do_not_match_the_sizes():
+    with pytest.raises(ValueError, match="loss of 'a' has 2 values for 3 sizes"):
+        size_figure([1, 2, 3], {"a": [1, 2, 3]}, losses={"a": [1, 2]})
 
 
 def test_prediction_grid_marks_mistakes_in_red():
