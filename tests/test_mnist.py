@@ -161,6 +161,19 @@ def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):
     assert "Final test accuracy:" in out
 
 
+def test_cli_as_a_program_flushes_denormals_before_any_computation():
+    # `python -m lessonkit.mnist` must call flush_denormals() before torch starts its worker
+    # threads; called later it warns (and only the main thread would flush).
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-W", "always", "-m", "lessonkit.mnist", "--subset", "300", "--epochs", "1",
+                           "--device", "cpu", "--input-p", "0.2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Final test accuracy:" in done.stdout
+    assert "flush_denormals() came after" not in done.stderr
+
+
 def test_resuming_a_lab_checkpoint_with_another_p_is_refused(small_mnist, tmp_path):
     from lessonkit.training import CheckpointError
 
