@@ -133,6 +133,7 @@ def _positive_int(name):
 def _probability(name):
     return _argument(name, float, lambda v: 0 <= v < 1, "a number in [0, 1)", "in [0, 1)")
 
+
 _learning_rate = _argument("--lr", float, lambda v: math.isfinite(v) and v > 0, "a number > 0", "a finite number > 0")
 _seed = _argument("--seed", int, lambda v: 0 <= v < 2**32, "a whole number in [0, 2**32)", "in [0, 2**32)")
 
