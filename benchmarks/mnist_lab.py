@@ -1,6 +1,6 @@
 """The original lab's pipeline against lessonkit's, same recipe, same machine.
 
-    .venv/bin/python benchmarks/mnist_lab.py [--epochs 15] [--device cpu|cuda] [--threads N]
+    .venv/bin/python benchmarks/mnist_lab.py [--epochs 15] [--device cpu|cuda] [--threads N] [--repeat 3]
 
 Each pipeline runs in its own process (a fresh interpreter, so neither warms caches or
 allocators for the other): the original lab copied faithfully (a DataLoader over
@@ -196,11 +196,16 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=15, help="epochs for both pipelines (default 15, the recipe)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu or cuda (default: cuda if present)")
     parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads in each process (default: torch's own)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all pipelines, interleaved; the table shows medians (default 1). "
+                             "A machine's speed drifts by several percent between minutes: use 3 for a ratio you can quote")
     parser.add_argument("--profile", action="store_true", help="also print torch.profiler's table for 200 lessonkit steps")
     parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)  # one child process's job
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error(f"argument --epochs: must be at least 1, got {args.epochs}")
+    if args.repeat < 1:
+        parser.error(f"argument --repeat: must be at least 1, got {args.repeat}")
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -210,7 +215,16 @@ def main(argv=None):
     print(f"torch {torch.__version__} on {device}"
           f"{' (' + torch.cuda.get_device_name(0) + ')' if device.type == 'cuda' else ''}, "
           f"{args.threads or torch.get_num_threads()} CPU threads, {os.cpu_count()} cores; {args.epochs} epochs, batch 100")
-    rows = {part: run_part(part, args) for part in ("original", "lessonkit", "plain", "floor")}
+    rounds = []  # interleaved, so a slow spell of the machine touches every pipeline alike
+    for round_number in range(args.repeat):
+        rounds.append({part: run_part(part, args) for part in ("original", "lessonkit", "plain", "floor")})
+        if args.repeat > 1:
+            r = rounds[-1]
+            print(f"round {round_number + 1}: original {r['original']['train_s']:.1f} s, lessonkit {r['lessonkit']['train_s']:.1f} s "
+                  f"({r['original']['train_s'] / r['lessonkit']['train_s']:.2f}x), without its 2 CPU changes "
+                  f"{r['plain']['train_s']:.1f} s, floor {r['floor']['train_s']:.1f} s", flush=True)
+    # each pipeline's median run (the upper one of the middle two for an even count)
+    rows = {part: sorted((r[part] for r in rounds), key=lambda row: row["train_s"])[len(rounds) // 2] for part in rounds[0]}
     base = rows["original"]["train_s"]
     print(f"{'pipeline':<30} {'train s':>8} {'load s':>7} {'vs original':>11} {'peak RSS MB':>11} {'peak CUDA MB':>12} {'test acc':>8}")
     names = {"original": "original lab (DataLoader)", "lessonkit": "lessonkit (run_lab)",
