@@ -33,14 +33,14 @@ def keep_mask(shape, p: float, generator: torch.Generator | None = None) -> tupl
     Each entry is True (kept) with probability 1 - drop_threshold(p) / 65536. Draws come
     from `generator`, or torch's global generator (seeded by `seed_everything`) when None.
     """
+    threshold = drop_threshold(p)
+    if threshold >= LEVELS:  # p rounds to 1: nothing is kept (and 32768 does not fit an int16)
+        return torch.zeros(shape, dtype=torch.bool), 0.0
     numel = math.prod(shape)
     # random_(-2**63, None) fills all 64 bits of each word; viewed as int16, every word is
     # four independent uniform numbers in [-32768, 32767]
     words = torch.empty((numel + 3) // 4, dtype=torch.int64).random_(-(2**63), None, generator=generator)
     numbers = words.view(torch.int16)[:numel].view(shape)
-    threshold = drop_threshold(p)
-    if threshold >= LEVELS:  # p rounds to 1: nothing is kept (and 32768 does not fit an int16)
-        return torch.zeros(shape, dtype=torch.bool), 0.0
     # shifted from [0, 65535] to int16's range: keep when number + 32768 >= threshold
     return numbers >= threshold - LEVELS // 2, 1.0 - threshold / LEVELS
 
