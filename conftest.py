@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from lessonkit.data import REPO_ROOT, copy_mnist_archives
+from lessonkit.core.data import REPO_ROOT, copy_mnist_archives
 
 DEFAULT_ARCHIVES = REPO_ROOT.parent / "shared" / "data" / "MNIST" / "raw"
 _temp_data = None

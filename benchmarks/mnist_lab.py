@@ -46,7 +46,7 @@ def original(epochs: int, device: torch.device) -> dict:
 
     import torchvision.transforms as transforms
 
-    from lessonkit.data import mnist
+    from lessonkit.core.data import mnist
 
     random.seed(777)
     torch.manual_seed(777)
@@ -105,9 +105,9 @@ def lessonkit(epochs: int, device: torch.device, cheap_cpu_steps: bool = True) -
     cheap_cpu_steps=False: the same loop with neither (torch.nn.Dropout, denormals kept),
     to show what those two CPU changes add on their own.
     """
-    from lessonkit.denormals import flush_denormals
+    from lessonkit.fast.denormals import flush_denormals
     from lessonkit.mnist import run_lab
-    from lessonkit.mnist_data import mnist_tensors
+    from lessonkit.core.mnist_data import mnist_tensors
 
     if cheap_cpu_steps:
         flush_denormals()  # before any computation, as the notebook and the CLI do
@@ -158,9 +158,9 @@ def profile(epochs: int, device: torch.device) -> dict:
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
-    from lessonkit.denormals import flush_denormals
+    from lessonkit.fast.denormals import flush_denormals
     from lessonkit.mnist import run_lab
-    from lessonkit.mnist_data import mnist_tensors, random_subset
+    from lessonkit.core.mnist_data import mnist_tensors, random_subset
 
     flush_denormals()
     train_data, test_data = mnist_tensors(device)

@@ -31,58 +31,58 @@ def case(name):
 
 @case("lesson 1: degree")
 def lesson1_degree():
-    from lessonkit.polyexplorers import PolyExplorer
+    from lessonkit.lessons.overfitting.explorers import PolyExplorer
     widget = PolyExplorer()
     return widget, widget.degree, [15, 3, 8, 20, 1, 12]
 
 
 @case("lesson 1: points")
 def lesson1_points():
-    from lessonkit.polyexplorers import PolyExplorer
+    from lessonkit.lessons.overfitting.explorers import PolyExplorer
     widget = PolyExplorer(degree=15)
     return widget, widget.points, [30, 20, 60, 16, 100]
 
 
 @case("lesson 1: noise")
 def lesson1_noise():
-    from lessonkit.polyexplorers import PolyExplorer
+    from lessonkit.lessons.overfitting.explorers import PolyExplorer
     widget = PolyExplorer(degree=15)
     return widget, widget.noise, [0.3, 0.1, 0.5, 0.2, 0.0]
 
 
 @case("lesson 1: ridge λ")
 def lesson1_ridge():
-    from lessonkit.polyexplorers import RidgeExplorer
+    from lessonkit.lessons.overfitting.explorers import RidgeExplorer
     widget = RidgeExplorer()
     return widget, widget.ridge, [1e-4, 1e-1, 1.0, 1e-6, 10.0]
 
 
 @case("lesson 2: walk-through p")
 def lesson2_walkthrough_p():
-    from lessonkit.dropout_plots import DropoutWalkthrough
+    from lessonkit.lessons.dropout.plots import DropoutWalkthrough
     widget = DropoutWalkthrough()
     return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
 
 
 @case("lesson 2: walk-through step")
 def lesson2_walkthrough_step():
-    from lessonkit.dropout_plots import DropoutWalkthrough
+    from lessonkit.lessons.dropout.plots import DropoutWalkthrough
     widget = DropoutWalkthrough()
     return widget, widget.step_slider, [1, 5, 9, 3, 10, 6]
 
 
 @case("lesson 2: 1/(1-p) histograms p")
 def lesson2_scaling_p():
-    from lessonkit.dropout_plots import ScalingExplorer
+    from lessonkit.lessons.dropout.plots import ScalingExplorer
     widget = ScalingExplorer()
     return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
 
 
 @case("lesson 3: p explorer")
 def lesson3_p_explorer():
-    from lessonkit.mlp_plots import PExplorer
-    from lessonkit.mlp_regression import p_grid, train_p_grid
-    from lessonkit.regression_data import make_regression_data
+    from lessonkit.lessons.taming.plots import PExplorer
+    from lessonkit.lessons.taming.network import p_grid, train_p_grid
+    from lessonkit.core.regression_data import make_regression_data
 
     # short trainings: a move only swaps precomputed curves, whatever the training length
     data = make_regression_data()
@@ -90,10 +90,10 @@ def lesson3_p_explorer():
     return widget, widget.slider, [0.0, 0.5, 0.8, 0.1, 0.3, 0.6]
 
 
-@case("lesson 4: p-sweep curves")
-def lesson4_p_sweep():
-    from lessonkit.mnist_plots import PSweepBrowser
-    from lessonkit.training import History
+@case("lesson 5: p-sweep curves")
+def lesson5_p_sweep():
+    from lessonkit.lessons.mnist.plots import PSweepBrowser
+    from lessonkit.core.training import History
 
     histories = {}
     for p in (0.0, 0.1, 0.2, 0.3, 0.5, 0.7):  # a made-up sweep of 40 epochs: no training here

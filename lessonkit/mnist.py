@@ -1,112 +1,16 @@
-"""The MNIST dropout lab: the original lab's network and recipe, on any device.
+"""The MNIST dropout lab as a program: `python -m lessonkit.mnist --p 0.3 --epochs 15`.
 
-    model = build_model(p=0.3)            # 784-512-512-512-512-10, Xavier-uniform
-    model, history = run_lab(p=0.3, epochs=15, seed=777)
-
-From a terminal, `python -m lessonkit.mnist --p 0.3 --epochs 15` prints the per-epoch
-table and the final test accuracy (`--help` lists every option).
+Prints one line per epoch and the final test accuracy (`--help` lists every option). It
+trains lesson 5's network (`lessonkit.lessons.mnist.lab`) with lessonkit's speed-ups
+(`lessonkit.fast`) switched on, unless `--plain` asks for the textbook loop alone.
 """
 import argparse
 import math
 
-import torch
-
-from lessonkit.denormals import flush_denormals
-from lessonkit.device import DEVICE_NAMES, pick_device
-from lessonkit.fast_dropout import FastDropout
-from lessonkit.mnist_data import mnist_tensors, random_subset
-from lessonkit.seeding import seed_everything
-from lessonkit.training import train
-
-LAYER_SIZES = (784, 512, 512, 512, 512, 10)
-# The original lab's recipe.
-P, LR, BATCH_SIZE, EPOCHS, SEED = 0.3, 1e-3, 100, 15, 777
-
-
-def check_p(p, name: str = "p") -> float:
-    """Return `p` as a float, or fail clearly when it is not a drop probability in [0, 1)."""
-    if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"{name} must be a number, got {type(p).__name__}")
-    if not (0 <= p < 1) or math.isnan(p):
-        raise ValueError(f"{name} must be in [0, 1), got {p}")
-    return float(p)
-
-
-def build_model(p: float = P, dropout=FastDropout, input_p: float = 0.0) -> torch.nn.Sequential:
-    """The lab's network: Linear 784-512-512-512-512-10, ReLU then Dropout(p) after each
-    hidden layer, none after the output (its 10 outputs are the logits for the loss).
-
-    Weights are Xavier-uniform and biases keep torch's default, as in the original lab;
-    seed torch (`seed_everything`) first to make the initialisation repeatable.
-    dropout: the dropout layer's class. FastDropout is torch.nn.Dropout with a cheaper
-    random draw on the CPU; pass torch.nn.Dropout (or lesson 2's Dropout) to compare.
-    input_p: also drop input pixels with this probability, as the dropout paper did on
-    MNIST; the default 0 adds no layer (the original lab has no input dropout).
-    """
-    p, input_p = check_p(p), check_p(input_p, "input_p")
-    linears = [torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(LAYER_SIZES, LAYER_SIZES[1:])]
-    for linear in linears:
-        torch.nn.init.xavier_uniform_(linear.weight)
-    layers = [dropout(input_p)] if input_p > 0 else []
-    for linear in linears[:-1]:
-        layers += [linear, torch.nn.ReLU(), dropout(p)]
-    return torch.nn.Sequential(*layers, linears[-1])
-
-
-def make_optimizer(model: torch.nn.Module, lr: float = LR) -> torch.optim.Adam:
-    """Adam as in the original lab, with its fused kernel: same update, one pass over the weights.
-
-    On a GPU it is also `capturable`, so `train(..., cuda_graph=True)` can record it.
-    """
-    on_cuda = next(model.parameters()).is_cuda
-    return torch.optim.Adam(model.parameters(), lr=lr, fused=True, capturable=on_cuda)
-
-
-@torch.no_grad()
-def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of `x` that `model` classifies as `y`, in whatever mode the model is in now."""
-    return (model(x).argmax(1) == y).float().mean().item()
-
-
-def run_lab(
-    p: float = P,
-    *,
-    epochs: int = EPOCHS,
-    batch_size: int = BATCH_SIZE,
-    lr: float = LR,
-    seed: int = SEED,
-    device: torch.device | str | None = None,
-    subset: int | None = None,
-    data=None,
-    dropout=FastDropout,
-    input_p: float = 0.0,
-    **train_kwargs,
-):
-    """Seed, build the model, and train it with the lab's recipe. Returns (model, history).
-
-    device: None takes the GPU when there is one, else the CPU (see `pick_device`).
-    subset: train on this many training images only (drawn with `seed`); the test set is whole.
-    data: `mnist_tensors(device)` already loaded, to save reloading between runs.
-    dropout, input_p: the dropout layer's class, and the input pixels' drop probability
-    (see `build_model`).
-    On a CPU, call `lessonkit.denormals.flush_denormals()` first thing: same results, faster.
-    Other keywords go to `lessonkit.training.train` (`checkpoint`, `on_epoch`, ...).
-    """
-    p, input_p = check_p(p), check_p(input_p, "input_p")
-    device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
-    train_data, test_data = data if data is not None else mnist_tensors(device)
-    if subset is not None:
-        train_data = random_subset(*train_data, subset, seed)
-    seed_everything(seed)
-    model = build_model(p, dropout, input_p).to(device)
-    optimizer = make_optimizer(model, lr)
-    # on a GPU each step is replayed as one CUDA graph: same training, far fewer launches
-    train_kwargs.setdefault("cuda_graph", device.type == "cuda")
-    # saved with a checkpoint, so resuming under other settings is refused, not silently mixed
-    settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
-    history = train(model, optimizer, torch.nn.CrossEntropyLoss(), train_data, test_data,
-                    epochs=epochs, batch_size=batch_size, seed=seed, settings=settings, **train_kwargs)
-    return model, history
+from lessonkit import fast
+from lessonkit.core.checks import SEED_RANGE
+from lessonkit.core.device import DEVICE_NAMES, pick_device
+from lessonkit.lessons.mnist.lab import BATCH_SIZE, EPOCHS, LR, P, SEED, run_lab
 
 
 def _argument(name, cast, ok, kind, valid):
@@ -135,7 +39,7 @@ def _probability(name):
 
 
 _learning_rate = _argument("--lr", float, lambda v: math.isfinite(v) and v > 0, "a number > 0", "a finite number > 0")
-_seed = _argument("--seed", int, lambda v: 0 <= v < 2**32, "a whole number in [0, 2**32)", "in [0, 2**32)")
+_seed = _argument("--seed", int, lambda v: 0 <= v < SEED_RANGE, "a whole number in [0, 2**32)", "in [0, 2**32)")
 
 
 def _device_name(text):
@@ -160,6 +64,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--device", type=_device_name, default=None, help=f"one of {', '.join(DEVICE_NAMES)} or cuda:N (default: the GPU if there is one, else the CPU)")
     parser.add_argument("--subset", type=_positive_int("--subset"), default=None, help="train on this many training images only, 1 to 60000 (default: all)")
     parser.add_argument("--checkpoint", default=None, help="file to save after every epoch and resume from, e.g. runs/lab.pt")
+    parser.add_argument("--plain", action="store_true", help="train without lessonkit.fast's speed-ups (same recipe, slower)")
     args = parser.parse_args(argv)
     if args.subset is not None and args.subset > 60_000:
         parser.error(f"argument --subset: must be in [1, 60000] (the training images), got {args.subset}")
@@ -171,8 +76,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     device = pick_device(args.device)
-    model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                             device=device, subset=args.subset, checkpoint=args.checkpoint, resume=args.checkpoint is not None)
+    model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                             seed=args.seed, device=device, subset=args.subset, checkpoint=args.checkpoint,
+                             resume=args.checkpoint is not None, speedup=None if args.plain else fast.speedup())
     print(history.table())
     if len(history):
         print(f"Final test accuracy: {100 * history['test_acc'][-1]:.2f}%  "
@@ -180,6 +86,11 @@ def main(argv=None) -> int:
     return 0
 
 
+def run() -> int:
+    """The console script `lessonkit-mnist`, and `python -m lessonkit.mnist`."""
+    fast.flush_denormals()  # first, before torch starts its worker threads: see lessonkit.fast.denormals
+    return main()
+
+
 if __name__ == "__main__":
-    flush_denormals()  # first, before torch starts its worker threads: see lessonkit.denormals
-    raise SystemExit(main())
+    raise SystemExit(run())

@@ -27,7 +27,7 @@ ERROR_TEXT = re.compile(r"Traceback \(most recent call last\)|Error displaying w
 
 def prepare_data() -> None:
     """Use the repository's data/ folder, filled from the offline archives when present."""
-    from lessonkit.data import copy_mnist_archives, data_dir, missing_mnist_archives
+    from lessonkit.core.data import copy_mnist_archives, data_dir, missing_mnist_archives
 
     archives = Path(os.environ.get("LESSONKIT_MNIST_ARCHIVES", REPO.parent / "shared/data/MNIST/raw"))
     if missing_mnist_archives() and archives.is_dir():

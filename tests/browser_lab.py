@@ -104,7 +104,7 @@ class LabServer:
         shutil.copytree(self.notebooks, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         data = self.data
         if data is None:
-            from lessonkit.data import copy_mnist_archives
+            from lessonkit.core.data import copy_mnist_archives
 
             data = root / "data"
             archives = REPO.parent / "shared" / "data" / "MNIST" / "raw"

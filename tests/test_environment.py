@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from lessonkit.setup_check import check_packages, pinned_versions
+from lessonkit.lessons.setup_check import check_packages, pinned_versions
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_PACKAGES = {"torch", "torchvision", "jupyterlab", "ipywidgets", "matplotlib", "nbval", "pytest", "tqdm"}

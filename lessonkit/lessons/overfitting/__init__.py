@@ -1,0 +1,1 @@
+"""Lesson 1: underfitting, a good fit, overfitting; train and test error; the remedies."""

@@ -1,0 +1,1 @@
+"""Lesson 3: dropout tames an overfitting network."""

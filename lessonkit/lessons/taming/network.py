@@ -1,0 +1,153 @@
+"""Lesson 3's network: a small MLP, far too big for 20 points, with or without dropout.
+
+    fit = fit_mlp(data, p=0.3)                 # train with the course's one loop
+    fit.predict(x)                             # eval mode: dropout off, weights as trained
+    fits = train_p_grid(data, [0, 0.1, ...])   # one model per p, with a progress bar
+    mean, std = mc_dropout_predict(fit.model, x, passes=100, seed=0)
+
+Everything runs on the CPU, on one thread: the network is tiny, and for 20 points the
+start-up cost of a GPU kernel, or of splitting a small matrix product between threads, is
+larger than the work itself.
+"""
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from lessonkit.core.checks import check_int, check_number, check_probability
+from lessonkit.core.history import History
+from lessonkit.core.montecarlo import mc_dropout_samples
+from lessonkit.core.progress import progress
+from lessonkit.core.training import eval_mode, one_thread, train
+
+HIDDEN = 256  # 1-256-256-1: about 66,000 weights for 20 points
+EPOCHS = 1000  # full-batch Adam steps: long enough to chase the noise
+LR = 3e-3
+
+
+def check_p(p) -> float:
+    """`p` as a float: dropout's drop probability must be in [0, 1) (p = 1 learns nothing)."""
+    return check_probability("p", p)
+
+
+def make_mlp(p: float = 0.0, hidden: int = HIDDEN) -> nn.Sequential:
+    """1-hidden-hidden-1 ReLU network with `nn.Dropout(p)` after each hidden layer.
+
+    p = 0 gives the same layers with dropout that does nothing, so "with" and "without"
+    dropout are exactly the same network. Seed torch first for a repeatable start.
+    """
+    p = check_p(p)
+    check_int("hidden", hidden, 1)
+    return nn.Sequential(
+        nn.Linear(1, hidden), nn.ReLU(), nn.Dropout(p),
+        nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(p),
+        nn.Linear(hidden, 1),
+    )
+
+
+def column(x: torch.Tensor) -> torch.Tensor:
+    """x of shape (n,) as a float32 column (n, 1): one input feature per row."""
+    x = torch.as_tensor(x, dtype=torch.float32)
+    if x.ndim != 1:
+        raise ValueError(f"x must be a 1-D tensor of inputs, got shape {tuple(x.shape)}")
+    return x.unsqueeze(1)
+
+
+@dataclass
+class MLPFit:
+    """A trained network and its per-epoch history (`train_eval_loss`, `test_loss`, ...)."""
+
+    model: nn.Sequential
+    history: History
+    p: float
+    weight_decay: float = 0.0
+
+    @property
+    def train_mse(self) -> float:
+        """Training MSE in eval mode (dropout off), after the last epoch."""
+        return self.history["train_eval_loss"][-1]
+
+    @property
+    def test_mse(self) -> float:
+        return self.history["test_loss"][-1]
+
+    @torch.no_grad()
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        """Eval-mode prediction at the 1-D inputs `x`: dropout off, a shape-(n,) tensor."""
+        with eval_mode(self.model):
+            return self.model(column(x)).squeeze(1)
+
+    def __repr__(self) -> str:
+        l2 = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""
+        return (f"MLPFit(p={self.p:g}{l2}, {len(self.history)} epochs: "
+                f"train MSE {self.train_mse:.4f}, test MSE {self.test_mse:.4f})")
+
+
+def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EPOCHS, lr: float = LR,
+            hidden: int = HIDDEN, seed: int = 0, show_progress: bool = True, on_epoch=None) -> MLPFit:
+    """Train `make_mlp(p)` on `data` (a `RegressionData`) with full-batch Adam and MSE loss.
+
+    Uses the course's training loop (`lessonkit.training.train`) with `task="regression"`
+    and `eval_train=True`. `weight_decay` > 0 adds an L2 penalty (weight_decay/2)·|w|² to
+    the loss, through Adam's gradient. `seed` fixes the initial weights and every dropout
+    mask; the global random state is left as it was, so fits do not depend on call order.
+    """
+    p = check_p(p)
+    weight_decay = check_number("weight_decay", weight_decay, 0)
+    check_int("epochs", epochs, 1)
+    check_number("lr", lr, above=0)
+    x_train, y_train = column(data.x_train), column(data.y_train)
+    x_test, y_test = column(data.x_test), column(data.y_test)
+    # init and dropout draw from torch's global RNG: fork it, so the caller's is untouched
+    with one_thread(), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = make_mlp(p, hidden)
+        # fused: the whole Adam update in one kernel, several times faster on a tiny net
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
+        history = train(model, optimizer, nn.MSELoss(), (x_train, y_train), (x_test, y_test),
+                        epochs=epochs, batch_size=len(x_train), seed=seed, task="regression",
+                        eval_train=True, show_progress=show_progress, on_epoch=on_epoch)
+    model.eval()
+    return MLPFit(model, history, p, weight_decay)
+
+
+def p_grid(stop: float = 0.8, step: float = 0.1) -> list[float]:
+    """Drop probabilities 0, step, ..., stop, rounded so 0.30000000000000004 reads 0.3."""
+    stop, step = check_p(stop), check_number("step", step, above=0)
+    return [round(i * step, 10) for i in range(int(round(stop / step)) + 1)]
+
+
+def train_p_grid(data, ps, *, trained: dict | None = None, show_progress: bool = True, **fit_kwargs) -> list[MLPFit]:
+    """One `fit_mlp(data, p, ...)` per p in `ps`, in order, under one progress bar.
+
+    `trained` maps p to an `MLPFit` already made with the same settings (e.g. the lesson's
+    no-dropout and dropout models): those are reused instead of trained again.
+    """
+    ps = [check_p(p) for p in ps]
+    if not ps:
+        raise ValueError("ps must hold at least one p, got none")
+    trained = dict(trained or {})
+    fits = []
+    with progress(total=len(ps), desc="p grid", unit="model", disable=not show_progress) as bar:
+        for p in ps:
+            fit = trained.get(p)
+            if fit is None:
+                fit = fit_mlp(data, p, show_progress=False, **fit_kwargs)
+            fits.append(fit)
+            bar.set_postfix({"p": p, "test MSE": f"{fit.test_mse:.4f}"}, refresh=False)
+            bar.update(1)
+    return fits
+
+
+def mc_dropout_predict(model: nn.Module, x: torch.Tensor, passes: int = 100, seed: int = 0,
+                       dropout_on: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Monte Carlo dropout: `passes` predictions at the 1-D inputs `x`, their mean and std.
+
+    dropout_on=True runs the model in train mode, so every pass drops a fresh random set
+    of units; False runs it in eval mode, where every pass is the same (std 0). The model's
+    mode is restored afterwards; `seed` fixes the masks without touching the global RNG.
+    """
+    check_int("passes", passes, 2)
+    with one_thread():
+        samples = mc_dropout_samples(model, column(x), passes, seed=seed, dropout_on=dropout_on).squeeze(2)
+    return samples.mean(0), samples.std(0)  # one pass per row: (passes, n)

@@ -1,0 +1,140 @@
+import pytest
+import torch
+
+from lessonkit.core.checkpoints import CheckpointError
+from lessonkit.core.mnist_data import mnist_tensors, random_subset
+from lessonkit.lessons.mnist.lab import accuracy, build_model, make_optimizer, run_lab
+
+
+def seed_lab_model(p):
+    """The network exactly as the original lab's code builds it."""
+    linear1 = torch.nn.Linear(784, 512, bias=True)
+    linear2 = torch.nn.Linear(512, 512, bias=True)
+    linear3 = torch.nn.Linear(512, 512, bias=True)
+    linear4 = torch.nn.Linear(512, 512, bias=True)
+    linear5 = torch.nn.Linear(512, 10, bias=True)
+    relu = torch.nn.ReLU()
+    dropout = torch.nn.Dropout(p=p)
+    for linear in (linear1, linear2, linear3, linear4, linear5):
+        torch.nn.init.xavier_uniform_(linear.weight)
+    return torch.nn.Sequential(linear1, relu, dropout, linear2, relu, dropout, linear3, relu, dropout,
+                               linear4, relu, dropout, linear5)
+
+
+@pytest.fixture(scope="module")
+def small_mnist():
+    train_data, test_data = mnist_tensors("cpu")
+    return random_subset(*train_data, 600, seed=1), random_subset(*test_data, 500, seed=2)
+
+
+def test_model_matches_the_original_labs_layers_init_and_dropout_placement():
+    torch.manual_seed(777)
+    ours = build_model(0.3)
+    torch.manual_seed(777)
+    theirs = seed_lab_model(0.3)
+    # the same layers in the same places, plain torch
+    assert [type(m) for m in ours] == [type(m) for m in theirs]
+    linears = [m for m in ours if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(784, 512), (512, 512), (512, 512), (512, 512), (512, 10)]
+    assert [m.p for m in ours if isinstance(m, torch.nn.Dropout)] == [0.3] * 4
+    assert isinstance(ours[-1], torch.nn.Linear)  # no dropout (or ReLU) on the output
+    # same random draws in the same order: identical weights and biases, Xavier-uniform included
+    for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert torch.equal(a, b), name
+    bound = (6 / (784 + 512)) ** 0.5
+    assert linears[0].weight.abs().max() <= bound and linears[0].weight.abs().max() > 0.99 * bound
+
+
+def test_input_p_puts_one_dropout_before_the_first_layer_and_changes_nothing_else():
+    torch.manual_seed(777)
+    lab = build_model(0.3)
+    torch.manual_seed(777)
+    strong = build_model(0.5, input_p=0.2)
+    assert type(strong[0]) is torch.nn.Dropout and strong[0].p == 0.2
+    assert [type(m) for m in strong[1:]] == [type(m) for m in lab]
+    assert [m.p for m in strong[1:] if isinstance(m, torch.nn.Dropout)] == [0.5] * 4
+    for (name, a), (_, b) in zip(strong[1:].state_dict().items(), lab.state_dict().items()):
+        assert torch.equal(a, b), name  # the same weights: the extra layer draws nothing at build time
+    assert not any(isinstance(m, torch.nn.Dropout) for m in lab[:1])  # default: the lab, no input dropout
+
+
+def test_input_dropout_zeroes_input_pixels_in_train_mode_only():
+    model = build_model(0.0, input_p=0.5)
+    first = model[0]
+    x = torch.rand(200, 784) + 0.5
+    torch.manual_seed(3)
+    dropped = (first(x) == 0).float().mean().item()
+    assert 0.45 < dropped < 0.55
+    model.eval()
+    assert torch.equal(first(x), x)
+
+
+@pytest.mark.parametrize("input_p, error", [(1.0, ValueError), (-0.1, ValueError), (True, TypeError)])
+def test_bad_input_p_is_refused_by_name(input_p, error, small_mnist):
+    with pytest.raises(error, match=r"input_p must be"):
+        build_model(0.3, input_p=input_p)
+    with pytest.raises(error, match=r"input_p must be"):
+        run_lab(0.3, input_p=input_p, epochs=1, data=small_mnist, device="cpu", show_progress=False)
+
+
+def test_build_model_p_zero_has_dropout_that_does_nothing():
+    model = build_model(0).train()
+    x = torch.rand(8, 784)
+    assert torch.equal(model(x), model(x))
+
+
+@pytest.mark.parametrize("p, error", [(1.0, ValueError), (-0.1, ValueError), (1.2, ValueError), (float("nan"), ValueError), ("0.3", TypeError)])
+def test_bad_p_is_refused_with_the_valid_range(p, error):
+    with pytest.raises(error, match=r"^p must be"):
+        build_model(p)
+
+
+def test_a_short_seeded_run_on_mnist_gives_identical_histories_twice(small_mnist):
+    runs = [run_lab(0.3, epochs=2, seed=5, device=torch.device("cpu"), data=small_mnist, show_progress=False) for _ in range(2)]
+    (model_a, first), (model_b, second) = runs
+    assert first.columns.keys() >= {"train_loss", "train_acc", "test_loss", "test_acc"}
+    for column in ("train_loss", "train_acc", "test_loss", "test_acc"):
+        assert first[column] == second[column]
+    for a, b in zip(model_a.parameters(), model_b.parameters()):
+        assert torch.equal(a, b)
+    _, other = run_lab(0.3, epochs=2, seed=6, device=torch.device("cpu"), data=small_mnist, show_progress=False)
+    assert other["train_loss"] != first["train_loss"]  # the seed matters
+    assert first["test_acc"][-1] > 0.5  # it learns, even from 600 images
+
+
+def test_eval_mode_accuracy_is_deterministic_and_train_mode_is_not(small_mnist):
+    model, _ = run_lab(0.3, epochs=1, seed=3, device=torch.device("cpu"), data=small_mnist, show_progress=False)
+    x_test, y_test = small_mnist[1]
+    model.eval()
+    assert len({accuracy(model, x_test, y_test) for _ in range(5)}) == 1
+    model.train()
+    assert len({accuracy(model, x_test, y_test) for _ in range(5)}) > 1
+
+
+def test_run_lab_subset_larger_than_the_data_is_refused(small_mnist):
+    with pytest.raises(ValueError, match=r"size must be in \[1, 600\]"):
+        run_lab(0.3, epochs=1, subset=601, data=small_mnist, device=torch.device("cpu"), show_progress=False)
+
+
+def test_optimizer_is_adam_with_the_labs_learning_rate():
+    optimizer = make_optimizer(build_model())
+    assert isinstance(optimizer, torch.optim.Adam) and optimizer.defaults["lr"] == 1e-3
+
+
+def test_resuming_a_lab_checkpoint_with_another_p_is_refused(small_mnist, tmp_path):
+    ckpt = tmp_path / "runs" / "lab.pt"
+    run_lab(0.3, epochs=1, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, show_progress=False)
+    with pytest.raises(CheckpointError, match=r"p=0.3 there, 0.5 now"):
+        run_lab(0.5, epochs=2, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, resume=True, show_progress=False)
+
+
+def test_a_speedup_trains_the_same_recipe_and_the_model_still_reads_as_dropout(small_mnist):
+    from lessonkit import fast
+
+    model, history = run_lab(0.3, epochs=1, seed=5, data=small_mnist, device="cpu", show_progress=False,
+                             speedup=fast.speedup())
+    dropouts = [m for m in model if isinstance(m, torch.nn.Dropout)]
+    assert len(dropouts) == 4 and all(type(m) is fast.FastDropout for m in dropouts)  # swapped in for speed
+    assert "FastDropout" not in repr(model) and repr(model).count("Dropout(p=0.3") == 4  # prints as the lesson's
+    _, plain = run_lab(0.3, epochs=1, seed=5, data=small_mnist, device="cpu", show_progress=False)
+    assert abs(history["test_acc"][-1] - plain["test_acc"][-1]) < 0.1  # other masks, the same training

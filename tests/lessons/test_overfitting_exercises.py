@@ -1,0 +1,74 @@
+import pytest
+
+from lessonkit.core.exercises import CheckReport
+from lessonkit.core.polyfit import train_test_errors
+from lessonkit.lessons.overfitting.exercises import check_best_degree, check_gap_prediction, gap_at
+from lessonkit.core.regression_data import make_regression_data
+
+
+def best_degree(data=None):
+    return train_test_errors(data or make_regression_data(), range(21)).best
+
+
+def test_right_degree_passes_and_names_its_test_error():
+    best = best_degree()
+    verdict = check_best_degree(best)
+    assert isinstance(verdict, CheckReport) and verdict.passed
+    assert str(verdict).startswith("✓") and f"degree {best}" in verdict.message
+
+
+@pytest.mark.parametrize("offset", [-3, -1, 1, 5, 12])
+def test_wrong_degree_fails_without_giving_the_answer(offset):
+    best = best_degree()
+    answer = best + offset
+    verdict = check_best_degree(answer)
+    assert not verdict.passed and str(verdict).startswith("✗")
+    assert ("larger degree" if offset < 0 else "smaller degree") in verdict.message
+    assert f"degree {answer}" in verdict.message
+    assert f"degree {best} " not in verdict.message and f"degree {best}." not in verdict.message
+
+
+def test_best_degree_uses_the_data_it_is_given():
+    other = make_regression_data(seed=1)
+    assert check_best_degree(best_degree(other), data=other).passed
+    if best_degree(other) != best_degree():
+        assert not check_best_degree(best_degree(other)).passed
+
+
+@pytest.mark.parametrize("answer, message", [
+    (None, "Write your answer in `my_best_degree`"),
+    ("3", "must be an integer from 0 to 20, got '3' (str)"),
+    (3.0, "must be an integer from 0 to 20, got 3.0 (float)"),
+    (True, "must be an integer from 0 to 20, got True (bool)"),
+    (21, "got 21: the curve only goes up to degree 20"),
+    (-1, "got -1"),
+])
+def test_placeholder_and_wrong_type_degree_answers_explain_what_is_expected(answer, message):
+    verdict = check_best_degree(answer)
+    assert not verdict.passed and message in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["smaller", " Smaller ", "SMALLER"])
+def test_right_gap_prediction_passes_with_the_measured_gaps(answer):
+    verdict = check_gap_prediction(answer)
+    assert verdict.passed
+    (train_20, test_20), (train_200, test_200) = gap_at(20), gap_at(200)
+    assert test_200 - train_200 < test_20 - train_20  # the answer the checker rewards is what the data do
+    assert f"{test_20 - train_20:.3g}" in verdict.message and f"{test_200 - train_200:.3g}" in verdict.message
+
+
+@pytest.mark.parametrize("answer", ["larger", "same"])
+def test_wrong_gap_prediction_fails_with_a_hint_not_the_answer(answer):
+    verdict = check_gap_prediction(answer)
+    assert not verdict.passed and "16 coefficients" in verdict.message
+    assert "smaller" not in verdict.message
+
+
+@pytest.mark.parametrize("answer, message", [
+    (None, "Write your answer in `my_gap_prediction`"),
+    (0.5, "must be one of the words"),
+    ("shrinks", "got 'shrinks'"),
+])
+def test_placeholder_and_wrong_type_gap_answers_explain_what_is_expected(answer, message):
+    verdict = check_gap_prediction(answer)
+    assert not verdict.passed and message in verdict.message
