@@ -1,6 +1,6 @@
 # The two commands of the course (see README.md):
 #   make lab    create .venv, install everything, open the lessons in JupyterLab
-#   make test   create .venv if needed, run the unit tests and every notebook (nbval)
+#   make test   create .venv if needed, run ruff, the unit tests and every notebook (nbval)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,6 +15,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Re-execute every notebook in place so the stored outputs are current.

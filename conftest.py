@@ -22,7 +22,7 @@ def mnist_archives() -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def pytest_configure(config):
+def pytest_configure(config):  # noqa: ARG001 - pytest passes its hooks `config` by keyword
     global _temp_data
     _temp_data = Path(tempfile.mkdtemp(prefix="lessonkit-data-"))
     archives = mnist_archives()
@@ -35,12 +35,12 @@ def pytest_configure(config):
     os.environ.setdefault("MPLBACKEND", "Agg")  # scripts under test never open windows
 
 
-def pytest_report_header(config):
+def pytest_report_header(config):  # noqa: ARG001 - pytest passes its hooks `config` by keyword
     archives = mnist_archives()
     where = f"copied from {archives}" if archives else "NOT FOUND offline: torchvision will download it"
     return f"lessonkit: LESSONKIT_DATA={_temp_data} (MNIST {where})"
 
 
-def pytest_unconfigure(config):
+def pytest_unconfigure(config):  # noqa: ARG001 - pytest passes its hooks `config` by keyword
     if _temp_data is not None:
         shutil.rmtree(_temp_data, ignore_errors=True)

@@ -100,26 +100,28 @@ def original(epochs: int, device: torch.device) -> dict:
 
 
 def lessonkit(epochs: int, device: torch.device, cheap_cpu_steps: bool = True) -> dict:
-    """lessonkit's lab as the notebook and the CLI run it: flush_denormals() first, FastDropout.
+    """lessonkit's lab as the notebook and the CLI run it: `fast.flush_denormals()` first,
+    then `run_lab(..., speedup=fast.speedup())` (FastDropout on a CPU, a CUDA graph on a GPU).
 
     cheap_cpu_steps=False: the same loop with neither (torch.nn.Dropout, denormals kept),
-    to show what those two CPU changes add on their own.
+    to show what lessonkit.fast adds on its own.
     """
-    from lessonkit.fast.denormals import flush_denormals
-    from lessonkit.mnist import run_lab
+    from lessonkit import fast
     from lessonkit.core.mnist_data import mnist_tensors
+    from lessonkit.lessons.mnist.lab import run_lab
 
     if cheap_cpu_steps:
-        flush_denormals()  # before any computation, as the notebook and the CLI do
+        fast.flush_denormals()  # before any computation, as the notebook and the CLI do
     start_load = time.perf_counter()
     data = mnist_tensors(device)
     sync(device)
     load_s = time.perf_counter() - start_load
-    dropout = {} if cheap_cpu_steps else {"dropout": torch.nn.Dropout}
+    speedup = fast.speedup() if cheap_cpu_steps else None
     start = time.perf_counter()
-    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, show_progress=False, **dropout)
+    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, show_progress=False, speedup=speedup)
     sync(device)
-    return {"train_s": time.perf_counter() - start, "load_s": load_s, "accuracy": history["test_acc"][-1], **peak_memory(device)}
+    seconds = time.perf_counter() - start
+    return {"train_s": seconds, "load_s": load_s, "accuracy": history["test_acc"][-1], **peak_memory(device)}
 
 
 def lessonkit_plain_cpu_steps(epochs: int, device: torch.device) -> dict:
@@ -153,22 +155,22 @@ def floor(epochs: int, device: torch.device) -> dict:
     return {"train_s": time.perf_counter() - start, "load_s": 0.0, "accuracy": None, **peak_memory(device)}
 
 
-def profile(epochs: int, device: torch.device) -> dict:
+def profile(epochs: int, device: torch.device) -> dict:  # noqa: ARG001 - PARTS share one signature; 200 steps, not epochs
     """Where one lessonkit epoch's time goes: torch.profiler's table, to stderr."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
-    from lessonkit.fast.denormals import flush_denormals
-    from lessonkit.mnist import run_lab
+    from lessonkit import fast
     from lessonkit.core.mnist_data import mnist_tensors, random_subset
+    from lessonkit.lessons.mnist.lab import run_lab
 
-    flush_denormals()
+    fast.flush_denormals()
     train_data, test_data = mnist_tensors(device)
     data = (random_subset(*train_data, 20_000, 0), test_data)  # 200 steps is enough to see the shares
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with torch_profile(activities=activities) as prof:
         start = time.perf_counter()
-        run_lab(0.3, epochs=1, seed=777, device=device, data=data, show_progress=False)
+        run_lab(0.3, epochs=1, seed=777, device=device, data=data, show_progress=False, speedup=fast.speedup())
         sync(device)
         wall = time.perf_counter() - start
     sort = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
@@ -176,7 +178,8 @@ def profile(epochs: int, device: torch.device) -> dict:
     return {"train_s": wall, "load_s": 0.0, "accuracy": None, **peak_memory(device)}
 
 
-PARTS = {"original": original, "lessonkit": lessonkit, "plain": lessonkit_plain_cpu_steps, "floor": floor, "profile": profile}
+PARTS = {"original": original, "lessonkit": lessonkit, "plain": lessonkit_plain_cpu_steps, "floor": floor,
+         "profile": profile}
 
 
 def run_part(part: str, args) -> dict:
@@ -194,12 +197,16 @@ def run_part(part: str, args) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=15, help="epochs for both pipelines (default 15, the recipe)")
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu or cuda (default: cuda if present)")
-    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads in each process (default: torch's own)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                        help="cpu or cuda (default: cuda if present)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch.set_num_threads in each process (default: torch's own)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of all pipelines, interleaved; the table shows medians (default 1). "
-                             "A machine's speed drifts by several percent between minutes: use 3 for a ratio you can quote")
-    parser.add_argument("--profile", action="store_true", help="also print torch.profiler's table for 200 lessonkit steps")
+                             "A machine's speed drifts by several percent between minutes: "
+                             "use 3 for a ratio you can quote")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print torch.profiler's table for 200 lessonkit steps")
     parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)  # one child process's job
     args = parser.parse_args(argv)
     if args.epochs < 1:
@@ -214,19 +221,23 @@ def main(argv=None):
         return
     print(f"torch {torch.__version__} on {device}"
           f"{' (' + torch.cuda.get_device_name(0) + ')' if device.type == 'cuda' else ''}, "
-          f"{args.threads or torch.get_num_threads()} CPU threads, {os.cpu_count()} cores; {args.epochs} epochs, batch 100")
+          f"{args.threads or torch.get_num_threads()} CPU threads, {os.cpu_count()} cores; "
+          f"{args.epochs} epochs, batch 100")
     rounds = []  # interleaved, so a slow spell of the machine touches every pipeline alike
     for round_number in range(args.repeat):
         rounds.append({part: run_part(part, args) for part in ("original", "lessonkit", "plain", "floor")})
         if args.repeat > 1:
             r = rounds[-1]
-            print(f"round {round_number + 1}: original {r['original']['train_s']:.1f} s, lessonkit {r['lessonkit']['train_s']:.1f} s "
+            print(f"round {round_number + 1}: original {r['original']['train_s']:.1f} s, "
+                  f"lessonkit {r['lessonkit']['train_s']:.1f} s "
                   f"({r['original']['train_s'] / r['lessonkit']['train_s']:.2f}x), without its 2 CPU changes "
                   f"{r['plain']['train_s']:.1f} s, floor {r['floor']['train_s']:.1f} s", flush=True)
     # each pipeline's median run (the upper one of the middle two for an even count)
-    rows = {part: sorted((r[part] for r in rounds), key=lambda row: row["train_s"])[len(rounds) // 2] for part in rounds[0]}
+    rows = {part: sorted((r[part] for r in rounds), key=lambda row: row["train_s"])[len(rounds) // 2]
+            for part in rounds[0]}
     base = rows["original"]["train_s"]
-    print(f"{'pipeline':<30} {'train s':>8} {'load s':>7} {'vs original':>11} {'peak RSS MB':>11} {'peak CUDA MB':>12} {'test acc':>8}")
+    print(f"{'pipeline':<30} {'train s':>8} {'load s':>7} {'vs original':>11} "
+          f"{'peak RSS MB':>11} {'peak CUDA MB':>12} {'test acc':>8}")
     names = {"original": "original lab (DataLoader)", "lessonkit": "lessonkit (run_lab)",
              "plain": "  without its 2 CPU changes", "floor": "matmuls alone (floor)"}
     for part, row in rows.items():

@@ -80,9 +80,9 @@ def lesson2_scaling_p():
 
 @case("lesson 3: p explorer")
 def lesson3_p_explorer():
-    from lessonkit.lessons.taming.plots import PExplorer
-    from lessonkit.lessons.taming.network import p_grid, train_p_grid
     from lessonkit.core.regression_data import make_regression_data
+    from lessonkit.lessons.taming.network import p_grid, train_p_grid
+    from lessonkit.lessons.taming.plots import PExplorer
 
     # short trainings: a move only swaps precomputed curves, whatever the training length
     data = make_regression_data()
@@ -92,8 +92,8 @@ def lesson3_p_explorer():
 
 @case("lesson 5: p-sweep curves")
 def lesson5_p_sweep():
-    from lessonkit.lessons.mnist.plots import PSweepBrowser
     from lessonkit.core.training import History
+    from lessonkit.lessons.mnist.plots import PSweepBrowser
 
     histories = {}
     for p in (0.0, 0.1, 0.2, 0.3, 0.5, 0.7):  # a made-up sweep of 40 epochs: no training here

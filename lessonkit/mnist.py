@@ -6,11 +6,25 @@ trains lesson 5's network (`lessonkit.lessons.mnist.lab`) with lessonkit's speed
 """
 import argparse
 import math
+import sys
 
 from lessonkit import fast
+from lessonkit.core.checkpoints import CheckpointError
 from lessonkit.core.checks import SEED_RANGE
-from lessonkit.core.device import DEVICE_NAMES, pick_device
-from lessonkit.lessons.mnist.lab import BATCH_SIZE, EPOCHS, LR, P, SEED, run_lab
+from lessonkit.core.data import MNISTDamagedError, MNISTNotFoundError
+from lessonkit.core.device import DEVICE_NAMES, DeviceNotAvailableError, pick_device
+from lessonkit.lessons.mnist.lab import BATCH_SIZE, EPOCHS, LR, SEED, P, run_lab
+
+PROG = "lessonkit.mnist"
+# What a learner can cause once the arguments are read: each is reported in one line, no traceback.
+LEARNER_ERRORS = (DeviceNotAvailableError, MNISTNotFoundError, MNISTDamagedError, CheckpointError)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (`lessonkit.mnist: error: ...`), as at run time."""
+
+    def error(self, message):
+        self.exit(2, f"{PROG}: error: {message} (--help lists every option)\n")
 
 
 def _argument(name, cast, ok, kind, valid):
@@ -49,36 +63,53 @@ def _device_name(text):
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m lessonkit.mnist",
         description="Train the MNIST dropout lab (784-512-512-512-512-10, Adam, cross-entropy) "
                     "and print one line per epoch and the final test accuracy.",
         epilog="Example: python -m lessonkit.mnist --p 0.3 --epochs 15 --seed 777",
     )
-    parser.add_argument("--p", type=_probability("--p"), default=P, help=f"dropout probability after each hidden layer, in [0, 1) (default {P}; 0 = no dropout)")
-    parser.add_argument("--input-p", type=_probability("--input-p"), default=0.0, help="dropout probability of the input pixels, in [0, 1) (default 0, as in the original lab)")
-    parser.add_argument("--epochs", type=_positive_int("--epochs"), default=EPOCHS, help=f"passes over the training set, >= 1 (default {EPOCHS})")
-    parser.add_argument("--batch-size", type=_positive_int("--batch-size"), default=BATCH_SIZE, help=f"images per step, >= 1 (default {BATCH_SIZE})")
+    parser.add_argument("--p", type=_probability("--p"), default=P,
+                        help=f"dropout probability after each hidden layer, in [0, 1) (default {P}; 0 = no dropout)")
+    parser.add_argument("--input-p", type=_probability("--input-p"), default=0.0,
+                        help="dropout probability of the input pixels, in [0, 1) (default 0, as in the original lab)")
+    parser.add_argument("--epochs", type=_positive_int("--epochs"), default=EPOCHS,
+                        help=f"passes over the training set, >= 1 (default {EPOCHS})")
+    parser.add_argument("--batch-size", type=_positive_int("--batch-size"), default=BATCH_SIZE,
+                        help=f"images per step, >= 1 (default {BATCH_SIZE})")
     parser.add_argument("--lr", type=_learning_rate, default=LR, help=f"Adam learning rate, > 0 (default {LR})")
-    parser.add_argument("--seed", type=_seed, default=SEED, help=f"seed for initialisation, shuffling and dropout (default {SEED})")
-    parser.add_argument("--device", type=_device_name, default=None, help=f"one of {', '.join(DEVICE_NAMES)} or cuda:N (default: the GPU if there is one, else the CPU)")
-    parser.add_argument("--subset", type=_positive_int("--subset"), default=None, help="train on this many training images only, 1 to 60000 (default: all)")
-    parser.add_argument("--checkpoint", default=None, help="file to save after every epoch and resume from, e.g. runs/lab.pt")
-    parser.add_argument("--plain", action="store_true", help="train without lessonkit.fast's speed-ups (same recipe, slower)")
+    parser.add_argument("--seed", type=_seed, default=SEED,
+                        help=f"seed for initialisation, shuffling and dropout (default {SEED})")
+    parser.add_argument("--device", type=_device_name, default=None,
+                        help=f"one of {', '.join(DEVICE_NAMES)} or cuda:N "
+                             "(default: the GPU if there is one, else the CPU)")
+    parser.add_argument("--subset", type=_positive_int("--subset"), default=None,
+                        help="train on this many training images only, 1 to 60000 (default: all)")
+    parser.add_argument("--checkpoint", default=None,
+                        help="file to save after every epoch and resume from, e.g. runs/lab.pt")
+    parser.add_argument("--plain", action="store_true",
+                        help="train without lessonkit.fast's speed-ups (same recipe, slower)")
     args = parser.parse_args(argv)
     if args.subset is not None and args.subset > 60_000:
         parser.error(f"argument --subset: must be in [1, 60000] (the training images), got {args.subset}")
     if args.batch_size > (args.subset or 60_000):
-        parser.error(f"argument --batch-size: must be in [1, {args.subset or 60_000}] (the training images), got {args.batch_size}")
+        parser.error(f"argument --batch-size: must be in [1, {args.subset or 60_000}] (the training images), "
+                     f"got {args.batch_size}")
     return args
 
 
 def main(argv=None) -> int:
+    """Run the lab; 0 when it trained, 2 (and one line on stderr) for an error the learner can fix."""
     args = parse_args(argv)
-    device = pick_device(args.device)
-    model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                             seed=args.seed, device=device, subset=args.subset, checkpoint=args.checkpoint,
-                             resume=args.checkpoint is not None, speedup=None if args.plain else fast.speedup())
+    try:
+        device = pick_device(args.device)
+        model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size,
+                                 lr=args.lr, seed=args.seed, device=device, subset=args.subset,
+                                 checkpoint=args.checkpoint, resume=args.checkpoint is not None,
+                                 speedup=None if args.plain else fast.speedup())
+    except LEARNER_ERRORS as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
     print(history.table())
     if len(history):
         print(f"Final test accuracy: {100 * history['test_acc'][-1]:.2f}%  "

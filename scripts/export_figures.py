@@ -21,7 +21,8 @@ FIGURES = [
     ("02_dropout_masks_and_scaling.ipynb", "ScalingExplorer(", "lesson02_scaling.png"),
     ("03_dropout_vs_overfitting.ipynb", "show(plot_fits(data, [overfit, dropout]", "lesson03_dropout_smooths.png"),
     ("03_dropout_vs_overfitting.ipynb", "show(plot_mc_dropout(", "lesson03_mc_dropout.png"),
-    ("05_mnist_dropout.ipynb", 'curves_figure({"p = 0.3": history, "no dropout": plain}', "lesson05_dropout_vs_none.png"),
+    ("05_mnist_dropout.ipynb", 'curves_figure({"p = 0.3": history, "no dropout": plain}',
+     "lesson05_dropout_vs_none.png"),
     ("05_mnist_dropout.ipynb", "SIZES = [500, SMALL", "lesson05_dropout_vs_size.png"),
     ("05_mnist_dropout.ipynb", "wrong = (predicted != y_test", "lesson05_mistakes.png"),
 ]

@@ -39,7 +39,8 @@ def title_of(nb, path: Path) -> str:
     line = first.source.strip().splitlines()[0] if first is not None and first.source.strip() else ""
     match = TITLE.match(line) if first is not None and first.cell_type == "markdown" else None
     if match is None or match.group(1) != path.name[:2]:
-        raise ValueError(f"{path.name}: the first cell must be a markdown heading '# {path.name[:2]} · Title', got {line!r}")
+        raise ValueError(f"{path.name}: the first cell must be a markdown heading '# {path.name[:2]} · Title', "
+                         f"got {line!r}")
     return f"{match.group(1)} · {match.group(2)}"
 
 
@@ -70,7 +71,8 @@ def with_navigation(nb, text: str):
 def missing_sections(nb, path: Path) -> list[str]:
     if path.name.startswith("00_"):
         return []
-    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown" and TAG not in cell.metadata.get("tags", []))
+    text = "\n".join(cell.source for cell in nb.cells
+                     if cell.cell_type == "markdown" and TAG not in cell.metadata.get("tags", []))
     return [name for name, pattern in LESSON_SECTIONS.items() if not pattern.search(text)]
 
 

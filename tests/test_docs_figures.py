@@ -7,7 +7,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_docs_figures_match_the_notebooks():
-    result = subprocess.run([sys.executable, "scripts/export_figures.py", "--check"], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "scripts/export_figures.py", "--check"], cwd=REPO, capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

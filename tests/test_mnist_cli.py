@@ -29,7 +29,8 @@ def test_cli_rejects_bad_arguments_naming_the_argument_and_valid_values(argv, me
 
 def test_cli_defaults_are_the_original_recipe():
     args = parse_args([])
-    assert (args.p, args.input_p, args.epochs, args.batch_size, args.lr, args.seed, args.subset) == (0.3, 0.0, 15, 100, 1e-3, 777, None)
+    assert ((args.p, args.input_p, args.epochs, args.batch_size, args.lr, args.seed, args.subset)
+            == (0.3, 0.0, 15, 100, 1e-3, 777, None))
 
 
 def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):

@@ -94,7 +94,9 @@ def test_the_course_notebooks_are_up_to_date():
     problems = make_navigation.update(REPO / "notebooks", check=True)
     assert problems == [], "\n".join(problems)
     readme = (REPO / "README.md").read_text()
-    assert re.search(r"^## Lessons\s*$", readme, re.MULTILINE), "README.md needs the '## Lessons' heading the links point to"
+    assert re.search(r"^## Lessons\s*$", readme, re.MULTILINE), (
+        "README.md needs the '## Lessons' heading the links point to"
+    )
 
 
 def test_the_readme_lists_every_lesson_and_links_only_to_real_files():
@@ -102,5 +104,6 @@ def test_the_readme_lists_every_lesson_and_links_only_to_real_files():
     targets = {target.split("#")[0] for _, target in LINK.findall(readme) if not target.startswith(("http", "#"))}
     missing = sorted(t for t in targets if not (REPO / t).exists())
     assert missing == [], f"README.md links to files that do not exist: {missing}"
-    unlisted = [p.name for p in make_navigation.lesson_paths(REPO / "notebooks") if f"notebooks/{p.name}" not in targets]
+    unlisted = [p.name for p in make_navigation.lesson_paths(REPO / "notebooks")
+                if f"notebooks/{p.name}" not in targets]
     assert unlisted == [], f"README.md's lesson table lacks {unlisted}"

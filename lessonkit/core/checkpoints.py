@@ -19,7 +19,8 @@ class CheckpointError(RuntimeError):
     """A checkpoint file that cannot be used to resume."""
 
 
-def save_checkpoint(path, model, optimizer, history: History, generator: torch.Generator, settings: dict | None = None) -> None:
+def save_checkpoint(path, model, optimizer, history: History, generator: torch.Generator,
+                    settings: dict | None = None) -> None:
     """Write everything needed to resume, atomically: the file is whole or not there at all.
 
     settings: the run's hyperparameters (p, lr, ...); resuming checks them.
@@ -57,7 +58,7 @@ def load_checkpoint(path, model, optimizer, generator: torch.Generator, settings
         raise
     except Exception as err:  # truncated, foreign or damaged: the same advice
         raise CheckpointError(
-            f"checkpoint {path} is damaged or is not a lessonkit checkpoint ({type(err).__name__}: {err}). "
+            f"checkpoint {path} is damaged or is not a lessonkit checkpoint ({_one_line(err)}). "
             "Delete it to start over, or point to another checkpoint."
         ) from err
     saved = state.get("settings", {}) if isinstance(state, dict) else {}
@@ -77,8 +78,11 @@ def load_checkpoint(path, model, optimizer, generator: torch.Generator, settings
         return History(columns={k: list(v) for k, v in state["history"].items()})
     except Exception as err:  # truncated, foreign or damaged: the same advice
         raise CheckpointError(
-            f"checkpoint {path} is damaged or was written for another model ({type(err).__name__}: {err}). "
+            f"checkpoint {path} is damaged or was written for another model ({_one_line(err)}). "
             "Delete it to start over, or point to another checkpoint."
         ) from err
 
 
+def _one_line(err: Exception) -> str:
+    """The error's type and text on one line (torch's load errors span several)."""
+    return " ".join(f"{type(err).__name__}: {err}".split())

@@ -4,6 +4,10 @@ import torch
 DEVICE_NAMES = ("cuda", "mps", "cpu")
 
 
+class DeviceNotAvailableError(RuntimeError):
+    """The device asked for is not on this machine."""
+
+
 def _mps_available() -> bool:
     mps = getattr(torch.backends, "mps", None)
     return bool(mps is not None and mps.is_available())
@@ -43,9 +47,11 @@ def _requested_device(name: str) -> torch.device:
     except RuntimeError as err:
         raise ValueError(f"device {name!r} is not a valid device name: {err}") from None
     if kind == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"device {name!r} was asked for, but this machine has no CUDA GPU; use 'cpu'")
+        raise DeviceNotAvailableError(f"device {name!r} was asked for, but this machine has no CUDA GPU; use 'cpu'")
     if kind == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise RuntimeError(f"device {name!r} was asked for, but only {torch.cuda.device_count()} CUDA GPU(s) exist")
+        raise DeviceNotAvailableError(
+            f"device {name!r} was asked for, but only {torch.cuda.device_count()} CUDA GPU(s) exist")
     if kind == "mps" and not _mps_available():
-        raise RuntimeError(f"device {name!r} was asked for, but Apple's MPS backend is not available; use 'cpu'")
+        raise DeviceNotAvailableError(
+            f"device {name!r} was asked for, but Apple's MPS backend is not available; use 'cpu'")
     return device

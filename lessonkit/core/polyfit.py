@@ -178,7 +178,8 @@ def train_test_errors(data, degrees: Iterable[int], ridge: float = 0.0) -> Error
     fits = fit_all_degrees(data.x_train, data.y_train, max(degrees), ridge)
     train = [mse(fits[d], data.x_train, data.y_train) for d in degrees]
     test = [mse(fits[d], data.x_test, data.y_test) for d in degrees]
-    return ErrorCurve("degree", degrees, torch.tensor(train, dtype=torch.float64), torch.tensor(test, dtype=torch.float64))
+    return ErrorCurve("degree", degrees, torch.tensor(train, dtype=torch.float64),
+                      torch.tensor(test, dtype=torch.float64))
 
 
 def ridge_errors(data, degree: int, ridges: Iterable[float]) -> ErrorCurve:
@@ -192,4 +193,5 @@ def ridge_errors(data, degree: int, ridges: Iterable[float]) -> ErrorCurve:
     fits = [PolynomialFit(_solve(features, y, r), r) for r in ridges]
     train = [mse(f, data.x_train, data.y_train) for f in fits]
     test = [mse(f, data.x_test, data.y_test) for f in fits]
-    return ErrorCurve("ridge", ridges, torch.tensor(train, dtype=torch.float64), torch.tensor(test, dtype=torch.float64))
+    return ErrorCurve("ridge", ridges, torch.tensor(train, dtype=torch.float64),
+                      torch.tensor(test, dtype=torch.float64))

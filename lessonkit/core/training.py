@@ -107,7 +107,7 @@ class _StopRequest:
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
-    def _handle(self, signum, frame):
+    def _handle(self, signum, frame):  # noqa: ARG002 - signal.signal calls its handlers with (signum, frame)
         self.requested = True
 
     def __exit__(self, *exc):

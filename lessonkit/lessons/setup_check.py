@@ -5,7 +5,14 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from lessonkit.core.data import MNIST_ARCHIVES, REPO_ROOT, data_dir, missing_mnist_archives
+from lessonkit.core.data import (
+    MNIST_ARCHIVES,
+    REPO_ROOT,
+    damaged_message,
+    damaged_mnist_archives,
+    data_dir,
+    missing_mnist_archives,
+)
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#]+)")
@@ -53,11 +60,16 @@ def check_mnist() -> bool:
     if not missing:
         print(f"MNIST: all {len(MNIST_ARCHIVES)} archives are present and verified in {_shown(raw)}")
         return True
-    print(f"MNIST: {len(missing)} of {len(MNIST_ARCHIVES)} archives are missing or damaged in {_shown(raw)}:")
-    for name in missing:
-        print(f"  {name}")
-    print("Lesson 5 downloads them when it first runs. Offline, copy them into that folder,")
-    print("or set LESSONKIT_DATA to a folder whose MNIST/raw/ holds them.")
+    damaged = damaged_mnist_archives()
+    for name in damaged:
+        print(damaged_message(raw / name).replace(str(raw), _shown(raw)))
+    absent = [name for name in missing if name not in damaged]
+    if absent:
+        print(f"MNIST: {len(absent)} of {len(MNIST_ARCHIVES)} archives are not in {_shown(raw)}:")
+        for name in absent:
+            print(f"  {name}")
+        print("Lesson 5 downloads them when it first runs. Offline, copy them into that folder,")
+        print("or set LESSONKIT_DATA to a folder whose MNIST/raw/ holds them.")
     return False
 
 
@@ -66,7 +78,7 @@ def widget_check() -> widgets.VBox:
     slider = widgets.IntSlider(value=3, min=0, max=10, description="n")
     label = widgets.Label()
 
-    def show_square(change=None):
+    def show_square(change=None):  # noqa: ARG001 - observe passes the change dict
         label.value = f"n squared is {slider.value ** 2}: if this changes when you move the slider, widgets work."
 
     slider.observe(show_square, names="value")

@@ -9,7 +9,13 @@ import torchvision
 
 import conftest
 from lessonkit.core import data
-from lessonkit.core.data import MNIST_ARCHIVES, MNISTNotFoundError, copy_mnist_archives, data_dir, missing_mnist_archives
+from lessonkit.core.data import (
+    MNIST_ARCHIVES,
+    MNISTNotFoundError,
+    copy_mnist_archives,
+    data_dir,
+    missing_mnist_archives,
+)
 
 
 def test_data_dir_defaults_to_repo_data(monkeypatch):

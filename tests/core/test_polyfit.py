@@ -5,8 +5,16 @@ import pytest
 import torch
 from numpy.polynomial import legendre
 
-from lessonkit.core.polyfit import (ErrorCurve, PolynomialFit, fit_all_degrees, fit_polynomial, legendre_features, mse,
-                               ridge_errors, train_test_errors)
+from lessonkit.core.polyfit import (
+    ErrorCurve,
+    PolynomialFit,
+    fit_all_degrees,
+    fit_polynomial,
+    legendre_features,
+    mse,
+    ridge_errors,
+    train_test_errors,
+)
 from lessonkit.core.regression_data import make_regression_data
 
 
@@ -113,7 +121,8 @@ def test_error_curve_best_and_ridge_curve_agree_with_fits():
 
 def test_reprs_say_what_they_hold():
     data = make_regression_data()
-    assert repr(fit_polynomial(data.x_train, data.y_train, 7, ridge=0.5)).startswith("PolynomialFit(degree=7, ridge=0.5")
+    assert repr(fit_polynomial(data.x_train, data.y_train, 7, ridge=0.5)).startswith(
+        "PolynomialFit(degree=7, ridge=0.5")
     text = repr(train_test_errors(data, range(6)))
     assert "train MSE" in text and "best degree (lowest test MSE): 3" in text
 

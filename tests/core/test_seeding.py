@@ -23,7 +23,8 @@ def test_two_seeded_runs_give_identical_numbers():
 @pytest.mark.parametrize("source", ["python", "numpy", "torch"])
 def test_each_generator_is_seeded(source):
     # Disturb one generator between two seedings: a seed that skipped it would show.
-    pick = {"python": lambda: random.random(), "numpy": lambda: np.random.rand(), "torch": lambda: torch.rand(1).item()}[source]
+    pick = {"python": lambda: random.random(), "numpy": lambda: np.random.rand(),
+            "torch": lambda: torch.rand(1).item()}[source]
     seed_everything(1)
     expected = pick()
     pick()
@@ -38,7 +39,13 @@ def test_different_seeds_differ():
     assert not torch.equal(a, torch.rand(5))
 
 
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError), ("7", TypeError), (True, TypeError)])
+@pytest.mark.parametrize("seed, error", [
+    (-1, ValueError),
+    (2**32, ValueError),
+    (1.5, TypeError),
+    ("7", TypeError),
+    (True, TypeError),
+])
 def test_bad_seed_is_refused(seed, error):
     with pytest.raises(error, match="seed must be"):
         seed_everything(seed)

@@ -24,13 +24,15 @@ def toy_regression(seed=0):
 
 def make_model(seed=0, out=2, p=0.2):
     torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Linear(2 if out == 2 else 1, 32), torch.nn.ReLU(), torch.nn.Dropout(p), torch.nn.Linear(32, out))
+    return torch.nn.Sequential(torch.nn.Linear(2 if out == 2 else 1, 32), torch.nn.ReLU(), torch.nn.Dropout(p),
+                               torch.nn.Linear(32, out))
 
 
 def run(epochs=3, seed=0, **kwargs):
     model = make_model(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    history = train(model, optimizer, torch.nn.CrossEntropyLoss(), *toy_classification(), epochs=epochs, batch_size=16, seed=seed, show_progress=False, **kwargs)
+    history = train(model, optimizer, torch.nn.CrossEntropyLoss(), *toy_classification(), epochs=epochs, batch_size=16,
+                    seed=seed, show_progress=False, **kwargs)
     return model, optimizer, history
 
 
@@ -45,7 +47,10 @@ def test_batches_visit_every_index_once_minus_the_dropped_tail():
 
 def test_batches_order_is_fixed_by_the_seed_and_changes_each_epoch():
     x = torch.arange(50)
-    order = lambda seed: [xb.tolist() for xb, _ in Batches(x, x, 10, torch.Generator().manual_seed(seed))]
+
+    def order(seed):
+        return [xb.tolist() for xb, _ in Batches(x, x, 10, torch.Generator().manual_seed(seed))]
+
     assert order(3) == order(3)
     assert order(3) != order(4)
     batches = Batches(x, x, 10, torch.Generator().manual_seed(3))
@@ -65,7 +70,8 @@ def test_regression_history_and_eval_train():
     model = make_model(out=1)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     train_data, test_data = toy_regression()
-    history = train(model, optimizer, torch.nn.MSELoss(), train_data, test_data, epochs=5, batch_size=10, seed=1, task="regression", eval_train=True, show_progress=False)
+    history = train(model, optimizer, torch.nn.MSELoss(), train_data, test_data, epochs=5, batch_size=10, seed=1,
+                    task="regression", eval_train=True, show_progress=False)
     assert set(history.columns) == {"epoch", "train_loss", "train_eval_loss", "test_loss", "seconds"}
     loss, acc = evaluate(model, torch.nn.MSELoss(), *train_data, task="regression")
     assert acc is None and loss == pytest.approx(history["train_eval_loss"][-1])

@@ -15,7 +15,8 @@ def toy_classification(seed=0, n=240):
 
 def cuda_run(p, speedup, seed=0, epochs=3):
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Dropout(p), torch.nn.Linear(64, 2)).cuda()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Dropout(p),
+                                torch.nn.Linear(64, 2)).cuda()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, fused=True, capturable=True)
     train_data, test_data = [tuple(t.cuda() for t in pair) for pair in toy_classification()]
     history = train(model, optimizer, torch.nn.CrossEntropyLoss(), train_data, test_data, epochs=epochs,

@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from lessonkit.lessons.dropout.layer import dropout
 from lessonkit.lessons.dropout.exercises import check_dropout, check_dropout_backward
+from lessonkit.lessons.dropout.layer import dropout
 
 
 def keep_mask(x, p, generator):

@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
 from lessonkit.lessons.dropout.ensemble import mc_dropout_curve, plot_ensemble_curve
+from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
 from lessonkit.lessons.dropout.plots import HIDDEN, DropoutWalkthrough, ScalingExplorer, mask_text, step_text
 
 
@@ -35,7 +35,7 @@ def test_raising_p_only_drops_more_units_and_the_text_follows():
     low, text_low = w.masks(), w.numbers.value
     w.p_slider.value = 0.7
     high = w.masks()
-    assert all(bool((h <= l).all()) for h, l in zip(high, low))
+    assert all(bool((hi <= lo).all()) for hi, lo in zip(high, low))
     assert sum(m.sum() for m in high) < sum(m.sum() for m in low)
     assert w.numbers.value != text_low and mask_text(high[0]) in w.numbers.value
 

@@ -35,7 +35,8 @@ def test_model_matches_the_original_labs_layers_init_and_dropout_placement():
     # the same layers in the same places, plain torch
     assert [type(m) for m in ours] == [type(m) for m in theirs]
     linears = [m for m in ours if isinstance(m, torch.nn.Linear)]
-    assert [(m.in_features, m.out_features) for m in linears] == [(784, 512), (512, 512), (512, 512), (512, 512), (512, 10)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(784, 512), (512, 512), (512, 512), (512, 512),
+                                                                  (512, 10)]
     assert [m.p for m in ours if isinstance(m, torch.nn.Dropout)] == [0.3] * 4
     assert isinstance(ours[-1], torch.nn.Linear)  # no dropout (or ReLU) on the output
     # same random draws in the same order: identical weights and biases, Xavier-uniform included
@@ -83,14 +84,21 @@ def test_build_model_p_zero_has_dropout_that_does_nothing():
     assert torch.equal(model(x), model(x))
 
 
-@pytest.mark.parametrize("p, error", [(1.0, ValueError), (-0.1, ValueError), (1.2, ValueError), (float("nan"), ValueError), ("0.3", TypeError)])
+@pytest.mark.parametrize("p, error", [
+    (1.0, ValueError),
+    (-0.1, ValueError),
+    (1.2, ValueError),
+    (float("nan"), ValueError),
+    ("0.3", TypeError),
+])
 def test_bad_p_is_refused_with_the_valid_range(p, error):
     with pytest.raises(error, match=r"^p must be"):
         build_model(p)
 
 
 def test_a_short_seeded_run_on_mnist_gives_identical_histories_twice(small_mnist):
-    runs = [run_lab(0.3, epochs=2, seed=5, device=torch.device("cpu"), data=small_mnist, show_progress=False) for _ in range(2)]
+    runs = [run_lab(0.3, epochs=2, seed=5, device=torch.device("cpu"), data=small_mnist, show_progress=False)
+            for _ in range(2)]
     (model_a, first), (model_b, second) = runs
     assert first.columns.keys() >= {"train_loss", "train_acc", "test_loss", "test_acc"}
     for column in ("train_loss", "train_acc", "test_loss", "test_acc"):
@@ -125,7 +133,8 @@ def test_resuming_a_lab_checkpoint_with_another_p_is_refused(small_mnist, tmp_pa
     ckpt = tmp_path / "runs" / "lab.pt"
     run_lab(0.3, epochs=1, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, show_progress=False)
     with pytest.raises(CheckpointError, match=r"p=0.3 there, 0.5 now"):
-        run_lab(0.5, epochs=2, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, resume=True, show_progress=False)
+        run_lab(0.5, epochs=2, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt, resume=True,
+                show_progress=False)
 
 
 def test_a_speedup_trains_the_same_recipe_and_the_model_still_reads_as_dropout(small_mnist):

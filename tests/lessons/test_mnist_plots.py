@@ -2,14 +2,22 @@ import numpy as np
 import pytest
 
 from lessonkit.core.figures import png_bytes
-from lessonkit.lessons.mnist.plots import LiveCurves, PSweepBrowser, curves_figure, prediction_grid, size_figure, sweep_summary
 from lessonkit.core.training import History
+from lessonkit.lessons.mnist.plots import (
+    LiveCurves,
+    PSweepBrowser,
+    curves_figure,
+    prediction_grid,
+    size_figure,
+    sweep_summary,
+)
 
 
 def fake_history(p, epochs=5, eval_train=True):
     history = History()
     for e in range(1, epochs + 1):
-        row = dict(epoch=e, train_loss=1 / e + p, train_acc=0.9 - p / 10 + e / 100, test_loss=1 / e + 0.1, test_acc=0.85 + p / 20)
+        row = dict(epoch=e, train_loss=1 / e + p, train_acc=0.9 - p / 10 + e / 100, test_loss=1 / e + 0.1,
+                   test_acc=0.85 + p / 20)
         if eval_train:
             row.update(train_eval_loss=0.5 / e, train_eval_acc=0.95 + e / 200 - p / 10)
         history.add(**row)

@@ -2,8 +2,8 @@ import pytest
 
 from lessonkit.core.exercises import CheckReport
 from lessonkit.core.polyfit import train_test_errors
-from lessonkit.lessons.overfitting.exercises import check_best_degree, check_gap_prediction, gap_at
 from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.exercises import check_best_degree, check_gap_prediction, gap_at
 
 
 def best_degree(data=None):

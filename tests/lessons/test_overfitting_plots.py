@@ -3,9 +3,9 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from lessonkit.lessons.overfitting import plots as polyplots
-from lessonkit.core.polyfit import fit_polynomial, mse, ridge_errors, train_test_errors
+from lessonkit.core.polyfit import fit_polynomial, mse, train_test_errors
 from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting import plots as polyplots
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.taming.network import (
     EPOCHS,
     check_p,
@@ -12,7 +13,6 @@ from lessonkit.lessons.taming.network import (
     p_grid,
     train_p_grid,
 )
-from lessonkit.core.regression_data import make_regression_data
 
 DATA = make_regression_data()  # the lesson's data: 20 training points, noise 0.2, seed 0
 
@@ -26,7 +26,13 @@ def test_make_mlp_is_1_256_256_1_with_dropout_after_each_hidden_layer():
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Dropout"] * 2 + ["Linear"]
 
 
-@pytest.mark.parametrize("bad, error", [(1.0, ValueError), (-0.1, ValueError), (float("nan"), ValueError), ("0.3", TypeError), (True, TypeError)])
+@pytest.mark.parametrize("bad, error", [
+    (1.0, ValueError),
+    (-0.1, ValueError),
+    (float("nan"), ValueError),
+    ("0.3", TypeError),
+    (True, TypeError),
+])
 def test_p_outside_0_1_is_refused_with_its_range(bad, error):
     with pytest.raises(error, match=r"p must be"):
         check_p(bad)

@@ -1,13 +1,19 @@
 import numpy as np
 import pytest
-import torch
 from matplotlib.figure import Figure
 
-from lessonkit.lessons.taming.plots import (GRID, PExplorer, plot_error_vs_p, plot_fits, plot_loss_curves, plot_mc_dropout,
-                                 plot_overfit_vs_polynomial)
-from lessonkit.lessons.taming.network import fit_mlp, train_p_grid
 from lessonkit.core.polyfit import fit_polynomial
 from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.taming.network import fit_mlp, train_p_grid
+from lessonkit.lessons.taming.plots import (
+    GRID,
+    PExplorer,
+    plot_error_vs_p,
+    plot_fits,
+    plot_loss_curves,
+    plot_mc_dropout,
+    plot_overfit_vs_polynomial,
+)
 
 DATA = make_regression_data()
 

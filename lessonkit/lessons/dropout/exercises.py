@@ -8,6 +8,7 @@ numbers differently), so the checks test what every correct dropout must do, on 
 seeds, and name the usual mistakes when they see them.
 """
 import math
+
 import torch
 
 from lessonkit.core.exercises import CheckReport
@@ -49,7 +50,7 @@ def check_dropout(fn) -> CheckReport:
         report.checks += 1
         try:
             out = fn(*args, **kwargs)
-        except Exception as err:  # a learner's bug must become a message
+        except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
             report.problems.append(f"{check}: your function raised {type(err).__name__}: {err}")
             return None
         x = args[0]
@@ -111,7 +112,8 @@ def _check_train_output(report, x, out, p):
                 "to DROP an element (as in torch.nn.Dropout), not to keep it"
             )
         else:
-            report.problems.append(f"it dropped {dropped:.3f} of the elements; with p={p} that should be within {bound:.3f} of {p}")
+            report.problems.append(f"it dropped {dropped:.3f} of the elements; "
+                                   f"with p={p} that should be within {bound:.3f} of {p}")
 
 
 def check_dropout_backward(fn) -> CheckReport:
@@ -128,7 +130,7 @@ def check_dropout_backward(fn) -> CheckReport:
         apply_mask(x, mask, p).backward(grad_output)
         try:
             got = fn(grad_output.clone(), mask.clone(), p)
-        except Exception as err:  # a learner's bug must become a message
+        except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
             report.problems.append(f"p = {p}: your function raised {type(err).__name__}: {err}")
             continue
         if not isinstance(got, torch.Tensor) or got.shape != x.shape:

@@ -22,7 +22,8 @@ def _check_tensor(x) -> None:
         raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
 
 
-def dropout_mask(shape, p: float, generator: torch.Generator | None = None, *, dtype=torch.float32, device=None) -> torch.Tensor:
+def dropout_mask(shape, p: float, generator: torch.Generator | None = None, *, dtype=torch.float32,
+                 device=None) -> torch.Tensor:
     """A keep-mask of 0s and 1s: each entry is 1 (kept) with probability 1 - p.
 
     `dropout_mask((5,), 0.5, generator)` gives something like tensor([1., 0., 0., 1., 1.]).

@@ -58,7 +58,8 @@ class DropoutWalkthrough(Explorer):
         self._batch_state = self.generator.get_state()
         self.batch = 1
 
-        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=0.9, step=0.05, description="p", continuous_update=True)
+        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=0.9, step=0.05, description="p",
+                                            continuous_update=True)
         self.step_slider = widgets.IntSlider(value=step, min=1, max=10, description="step")
         self.next_button = widgets.Button(description="next batch", tooltip="draw new masks")
         self.numbers = widgets.HTML()
@@ -103,7 +104,8 @@ class DropoutWalkthrough(Explorer):
     def _draw_static(self):
         ax = self.ax
         self.positions = [
-            np.column_stack([np.full(n, i, dtype=float), np.linspace(n - 1, 0, n) - (n - 1) / 2]) for i, n in enumerate(SIZES)
+            np.column_stack([np.full(n, i, dtype=float), np.linspace(n - 1, 0, n) - (n - 1) / 2])
+            for i, n in enumerate(SIZES)
         ]
         segments = [
             [a, b] for i in range(len(SIZES) - 1) for a in self.positions[i] for b in self.positions[i + 1]
@@ -117,14 +119,15 @@ class DropoutWalkthrough(Explorer):
         names = ["input", "hidden 1", "hidden 2", "hidden 3", "output"]
         for i, name in enumerate(names):
             ax.text(i, 2.9, name, ha="center", fontsize=9)
-        self.mask_labels = [ax.text(i, -2.6, "", ha="center", va="top", fontsize=8, family="monospace") for i in (1, 2, 3)]
+        self.mask_labels = [ax.text(i, -2.6, "", ha="center", va="top", fontsize=8, family="monospace")
+                            for i in (1, 2, 3)]
         self.caption = ax.text(2, -3.75, "", ha="center", fontsize=9, wrap=True)
         ax.set_xlim(-0.5, 4.5)
         ax.set_ylim(-4.1, 3.3)
         ax.set_axis_off()
 
     def redraw(self):
-        step, p = self.step_slider.value, self.p_slider.value
+        step = self.step_slider.value
         masks = self.masks()
         raw, scaled, output = self.forward()
         done = 3 if step == 10 else (step - 1) // 3  # hidden layers fully finished
@@ -205,7 +208,8 @@ class ScalingExplorer(Explorer):
         self.generator = g
         self._state = g.get_state()
         self.edges = np.linspace(0, 16, 65)
-        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=0.9, step=0.05, description="p", continuous_update=True)
+        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=0.9, step=0.05, description="p",
+                                            continuous_update=True)
         self.numbers = widgets.HTML()
         figure, axes = new_figure(2, width=3.6, height=2.8)
         self._draw_static(axes)

@@ -176,7 +176,8 @@ class PSweepBrowser(Explorer):
         p = self.slider.value
         history = self.histories[p]
         train_loss, train_acc = _train_columns(history)
-        for name, column in (("train_loss", train_loss), ("test_loss", "test_loss"), ("train_acc", train_acc), ("test_acc", "test_acc")):
+        for name, column in (("train_loss", train_loss), ("test_loss", "test_loss"),
+                             ("train_acc", train_acc), ("test_acc", "test_acc")):
             self.lines[name].set_data(history["epoch"], history[column])
         self.figure.suptitle(f"p = {p}" + (" (no dropout)" if p == 0 else ""))
 

@@ -28,25 +28,30 @@ def check_best_degree(answer, data=None) -> CheckReport:
     if answer is None:
         return _not_yet("my_best_degree", what)
     if isinstance(answer, bool) or not isinstance(answer, int):
-        return _report("my_best_degree", False, f"my_best_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
+        return _report("my_best_degree", False,
+                       f"my_best_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
     if not 0 <= answer <= MAX_DEGREE:
-        return _report("my_best_degree", False, f"my_best_degree must be {what}, got {answer}: the curve only goes up to "
-                              f"degree {MAX_DEGREE}.")
+        return _report("my_best_degree", False,
+                       f"my_best_degree must be {what}, got {answer}: the curve only goes up to "
+                       f"degree {MAX_DEGREE}.")
     data = data or make_regression_data()
     curve = train_test_errors(data, range(MAX_DEGREE + 1))
     train, test = curve.train[answer].item(), curve.test[answer].item()
     if answer == curve.best:
-        return _report("my_best_degree", True, f"Right: degree {answer} has the lowest test MSE ({test:.3g}). Its training MSE "
-                             f"({train:.3g}) is not the lowest: higher degrees fit the training points closer "
-                             f"and predict new points worse.")
+        return _report("my_best_degree", True,
+                       f"Right: degree {answer} has the lowest test MSE ({test:.3g}). Its training MSE "
+                       f"({train:.3g}) is not the lowest: higher degrees fit the training points closer "
+                       f"and predict new points worse.")
     if answer > curve.best:
-        return _report("my_best_degree", False, f"Not quite: degree {answer} has training MSE {train:.3g}, lower than some "
-                              f"smaller degrees, but test MSE {test:.3g}, and a smaller degree does better on "
-                              f"the test set. Low training error is not the goal: find the bottom of the red "
-                              f"(test) curve.")
-    return _report("my_best_degree", False, f"Not quite: degree {answer} has test MSE {test:.3g}, and a larger degree does "
-                          f"better on the test set: this one still underfits. Find the bottom of the red "
-                          f"(test) curve.")
+        return _report("my_best_degree", False,
+                       f"Not quite: degree {answer} has training MSE {train:.3g}, lower than some "
+                       f"smaller degrees, but test MSE {test:.3g}, and a smaller degree does better on "
+                       f"the test set. Low training error is not the goal: find the bottom of the red "
+                       f"(test) curve.")
+    return _report("my_best_degree", False,
+                   f"Not quite: degree {answer} has test MSE {test:.3g}, and a larger degree does "
+                   f"better on the test set: this one still underfits. Find the bottom of the red "
+                   f"(test) curve.")
 
 
 def gap_at(n_train: int, degree: int = 15, seed: int = 0) -> tuple[float, float]:
@@ -64,20 +69,24 @@ def check_gap_prediction(answer) -> CheckReport:
     if answer is None:
         return _not_yet("my_gap_prediction", what)
     if not isinstance(answer, str):
-        return _report("my_gap_prediction", False, f"my_gap_prediction must be one of the words {what}, got {answer!r} "
-                              f"({type(answer).__name__}).")
+        return _report("my_gap_prediction", False,
+                       f"my_gap_prediction must be one of the words {what}, got {answer!r} "
+                       f"({type(answer).__name__}).")
     choice = answer.strip().lower()
     if choice not in GAP_CHOICES:
-        return _report("my_gap_prediction", False, f"my_gap_prediction must be one of the words {what}, got {answer!r}.")
+        return _report("my_gap_prediction", False,
+                       f"my_gap_prediction must be one of the words {what}, got {answer!r}.")
     if choice == "smaller":
         (train_20, test_20), (train_200, test_200) = gap_at(20), gap_at(200)
-        return _report("my_gap_prediction", True, f"Right: with 20 points the gap is {test_20 - train_20:.3g} (train {train_20:.3g}, "
-                             f"test {test_20:.3g}); with 200 points it is {test_200 - train_200:.3g} "
-                             f"(train {train_200:.3g}, test {test_200:.3g}). The same 16 coefficients can no "
-                             f"longer bend through every point, so they follow the curve instead of the noise.")
+        return _report("my_gap_prediction", True,
+                       f"Right: with 20 points the gap is {test_20 - train_20:.3g} (train {train_20:.3g}, "
+                       f"test {test_20:.3g}); with 200 points it is {test_200 - train_200:.3g} "
+                       f"(train {train_200:.3g}, test {test_200:.3g}). The same 16 coefficients can no "
+                       f"longer bend through every point, so they follow the curve instead of the noise.")
     reason = ("the training error of a degree-15 model is tiny because it has nearly as many coefficients (16) "
               "as there are points (20). Ask yourself what 16 coefficients can do with 200 points: can they "
               "still pass through every one? Try it: set the explorer above to degree 15 and move the points "
               "slider.")
-    return _report("my_gap_prediction", False, f'Not quite: "{choice}" is not what happens. Think about why the gap is big at first: '
-                          + reason)
+    return _report("my_gap_prediction", False,
+                   f'Not quite: "{choice}" is not what happens. Think about why the gap is big at first: '
+                   + reason)

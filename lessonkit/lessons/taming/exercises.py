@@ -59,11 +59,13 @@ def check_mc_dropout(fn) -> CheckReport:
             report.problems.append("the mean equals the eval-mode prediction: average the dropout passes instead")
         elif not torch.all((mean - ref_mean).abs() <= tolerance):
             worst = (mean - ref_mean).abs().max().item()
-            report.problems.append(f"the mean is off by up to {worst:.3g} from the reference: average over the passes (dim 0)")
+            report.problems.append(f"the mean is off by up to {worst:.3g} from the reference: "
+                                   "average over the passes (dim 0)")
         report.checks += 1
         ratio = (std.mean() / ref_std.mean()).item()
         if not 0.8 < ratio < 1.25:
-            report.problems.append(f"the std is {ratio:.2f} times the reference's: take the std over the passes (dim 0)")
+            report.problems.append(f"the std is {ratio:.2f} times the reference's: "
+                                   "take the std over the passes (dim 0)")
 
         report.checks += 1
         no_dropout = _model(0.0)

@@ -36,7 +36,8 @@ def plot_overfit_vs_polynomial(data, fit: MLPFit, degree: int = 15):
     """Left: the network's curve; right: lesson 1's degree-`degree` polynomial, same data."""
     figure, (left, right) = new_figure(2, 1, width=4.6, height=3.4)
     poly = fit_polynomial(data.x_train, data.y_train, degree)
-    panels = [(left, fit.predict(GRID).numpy(), f"MLP 1-{fit.model[0].out_features}-{fit.model[0].out_features}-1, {label(fit)}\n{_errors(fit)}"),
+    panels = [(left, fit.predict(GRID).numpy(), f"MLP 1-{fit.model[0].out_features}-{fit.model[0].out_features}-1, "
+               f"{label(fit)}\n{_errors(fit)}"),
               (right, poly(GRID).numpy(), f"lesson 1: degree-{degree} polynomial\ntrain MSE "
                f"{mse(poly, data.x_train, data.y_train):.3g}, test MSE {mse(poly, data.x_test, data.y_test):.3g}")]
     for ax, curve, title in panels:
@@ -104,7 +105,8 @@ def plot_mc_dropout(data, fit: MLPFit, passes: int = 200, seed: int = 0):
     ax.fill_between(wide, mean - std, mean + std, color=COLORS["dropout"], alpha=0.25,
                     label=f"MC dropout: mean ± 1 std of {passes} passes")
     ax.plot(wide, mean, color=COLORS["dropout"], lw=2, label="MC dropout mean (dropout on)")
-    ax.plot(wide, fit.predict(WIDE).numpy(), "--", color="black", lw=1.4, label="eval mode (dropout off, weights as trained)")
+    ax.plot(wide, fit.predict(WIDE).numpy(), "--", color="black", lw=1.4,
+            label="eval mode (dropout off, weights as trained)")
     ax.scatter(data.x_train, data.y_train, s=22, color=COLORS["train"], zorder=3, label="training points")
     ax.set(xlim=(wide[0], wide[-1]), ylim=Y_LIMITS, xlabel="x", ylabel="y",
            title=f"Monte Carlo dropout, {label(fit)}")
