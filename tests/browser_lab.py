@@ -134,7 +134,8 @@ class LabServer:
         ]  # fmt: skip
         self.log_path = self.home / "server.log"
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -157,7 +158,8 @@ class LabServer:
         with urllib.request.urlopen(f"{self.url}/api/kernels?token={self.token}", timeout=10) as answer:
             kernels = json.load(answer)
         for kernel in kernels:
-            request = urllib.request.Request(f"{self.url}/api/kernels/{kernel['id']}?token={self.token}", method="DELETE")
+            request = urllib.request.Request(f"{self.url}/api/kernels/{kernel['id']}?token={self.token}",
+                                             method="DELETE")
             urllib.request.urlopen(request, timeout=30).close()
 
     def _own_processes(self) -> list[int]:
@@ -262,7 +264,8 @@ class LabPage:
         try:
             self._wait_for_idle(timeout_s)
         except PlaywrightTimeout:
-            raise TimeoutError(f"{self.name}: the kernel was still busy or not connected after {timeout_s:.0f} s") from None
+            raise TimeoutError(
+                f"{self.name}: the kernel was still busy or not connected after {timeout_s:.0f} s") from None
 
     def _wait_for_idle(self, timeout_s: float):
         self.page.wait_for_function(
@@ -271,7 +274,8 @@ class LabPage:
                 // toolbar's indicator alone says "idle" before any kernel is there.
                 const status = document.querySelector('.jp-StatusBar-TextItem[title^="Change kernel"]');
                 if (!status || !/\| Idle$/.test(status.textContent.trim())) return false;
-                const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+                const indicator = document.querySelector(
+                    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
                 if (!indicator || indicator.getAttribute('data-status') !== 'idle') return false;
                 return ![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('[*]'));
             }""",
@@ -286,7 +290,8 @@ class LabPage:
             """() => {
                 window.lessonkitSawBusy = false;
                 new MutationObserver(() => {
-                    const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+                    const indicator = document.querySelector(
+                    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
                     if (indicator && indicator.getAttribute('data-status') === 'busy') window.lessonkitSawBusy = true;
                 }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-status']});
             }"""
@@ -396,7 +401,8 @@ def main(argv=None) -> int:
     from test_browser import SLIDERS
 
     wanted = {path.name for path in args.notebooks}
-    cases = [(name, d) for name, d in SLIDERS if (not wanted or name in wanted) and (REPO / "notebooks" / name).exists()]
+    cases = [(name, d) for name, d in SLIDERS
+             if (not wanted or name in wanted) and (REPO / "notebooks" / name).exists()]
     args.screenshots.mkdir(parents=True, exist_ok=True)
     with LabServer() as server, sync_playwright() as playwright:
         browser = launch_browser(playwright)

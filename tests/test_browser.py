@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from browser_lab import REPO, CHROMIUM, LabPage, LabServer, launch_browser, move_slider
+from browser_lab import CHROMIUM, DECODED_PIXELS, REPO, LabPage, LabServer, launch_browser, move_slider, readout
 
 NOTEBOOKS = REPO / "notebooks"
 
@@ -26,6 +25,7 @@ SLIDERS = [
     ("01_underfit_fit_overfit.ipynb", "degree"),
     ("02_dropout_masks_and_scaling.ipynb", "p"),
     ("03_dropout_vs_overfitting.ipynb", "p"),
+    ("04_dropout_playground.ipynb", "p"),
     ("05_mnist_dropout.ipynb", "p"),
 ]
 # Seconds for Run All Cells: lesson 5 trains on MNIST (1655 s measured on a busy 2-core CPU).
@@ -99,7 +99,8 @@ def test_server_leaves_nothing_behind_even_after_an_error():
     server = LabServer(NOTEBOOKS, data=Path(os.environ["LESSONKIT_DATA"]))
     with pytest.raises(RuntimeError, match="on purpose"):
         with server:
-            request = urllib.request.Request(f"{server.url}/api/kernels?token={server.token}", data=b"{}", method="POST")
+            request = urllib.request.Request(f"{server.url}/api/kernels?token={server.token}", data=b"{}",
+                                             method="POST")
             urllib.request.urlopen(request, timeout=60).close()
             deadline = time.monotonic() + 30
             while not server._own_processes() and time.monotonic() < deadline:
@@ -142,7 +143,8 @@ def test_the_checks_see_a_broken_slider_and_an_error(tmp_path, screenshots):
     with LabServer(notebooks, data=Path(os.environ["LESSONKIT_DATA"])) as server, sync_playwright() as playwright:
         browser = launch_browser(playwright)
         try:
-            lab = LabPage(browser.new_page(viewport={"width": 1280, "height": 900}), server, "broken.ipynb", screenshots)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            lab = LabPage(page, server, "broken.ipynb", screenshots)
             lab.open()
             lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
             errors = lab.errors()
@@ -204,3 +206,85 @@ def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshot
     with capsys.disabled():
         print(f"\n  browser: {name}: Run All Cells {ran_in:.0f} s, {len(explorers)} slider(s) moved, "
               f"{time.monotonic() - start:.0f} s in all")
+
+
+PLAYGROUND = "04_dropout_playground.ipynb"
+
+
+@pytest.mark.browser
+def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
+    """Lesson 4: play, and the boundary changes by itself; p moved during training reaches
+    the model; pause, and the picture and the step count stop."""
+    if not (NOTEBOOKS / PLAYGROUND).exists():
+        pytest.skip(f"notebooks/{PLAYGROUND} is not written yet")
+    import re
+
+    server, browser = browser_lab
+    where = f"(screenshots in {screenshots})"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    lab = LabPage(page, server, PLAYGROUND, screenshots)
+    try:
+        lab.open()
+        lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
+        assert lab.errors() == [], f"errors after Run All Cells {where}"
+        (box, slider), = lab.explorers("p")
+        box.scroll_into_view_if_needed()
+        image = box.locator("img").first
+
+        def now():
+            """(step, the model's dropout p, state text, the picture's pixels) as the page shows them."""
+            text = readout(box)
+            step = re.search(r"step ([\d,]+)", text)
+            p = re.search(r"p = ([\d.]+)", text)
+            return (int(step[1].replace(",", "")) if step else None, float(p[1]) if p else None, text,
+                    image.evaluate(DECODED_PIXELS))
+
+        def wait_until(condition, what, timeout_s=60):
+            deadline = time.monotonic() + timeout_s
+            while not condition(state := now()):
+                assert time.monotonic() < deadline, f"{what} {where}; the page shows: {state[2]!r}"
+                page.wait_for_timeout(200)
+            return state
+
+        step, p, text, first_picture = now()
+        assert step == 0 and p == 0.0 and "paused" in text, text
+        box.get_by_role("button", name="play").click()
+        pictures, steps = {first_picture}, [0]
+        deadline = time.monotonic() + 60
+        while len(pictures) < 4:  # the boundary changes over time, without a touch
+            assert time.monotonic() < deadline, f"only {len(pictures)} different pictures in 60 s of play {where}"
+            page.wait_for_timeout(250)
+            step, _, text, picture = now()
+            pictures.add(picture)
+            steps.append(step)
+        assert steps == sorted(steps) and steps[-1] > 0 and "training" in text, (steps, text)
+        lab.shot("playing", box)
+
+        slider.locator(".noUi-handle").first.focus()
+        for _ in range(10):  # 10 x 0.05: p = 0.5, while it trains
+            page.keyboard.press("ArrowRight")
+        moved_at, _, _, _ = wait_until(lambda s: s[1] == 0.5, "the model's dropout p never became 0.5")
+        wait_until(lambda s: s[0] > moved_at, "training did not go on after p moved")
+
+        box.get_by_role("button", name="pause").click()
+        wait_until(lambda s: "paused" in s[2], "pause was not shown")
+        page.wait_for_timeout(500)  # the last frame may still be on its way
+        paused = now()
+        page.wait_for_timeout(2000)
+        after = now()
+        lab.shot("paused", box)
+        assert after[0] == paused[0], f"steps went on after pause: {paused[0]} -> {after[0]} {where}"
+        assert after[3] == paused[3], f"the picture still changed after pause {where}"
+        assert after[1] == 0.5
+        assert lab.errors() == [], f"errors after playing {where}"
+    except Exception as err:
+        try:
+            err.add_note(f"screenshot at failure: {lab.shot('failure')}")
+        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
+            err.add_note(f"screenshots in {screenshots}")
+        raise
+    finally:
+        page.close()
+        server.shutdown_kernels()
+    with capsys.disabled():
+        print(f"\n  browser: {PLAYGROUND}: played to step {paused[0]:,}, {len(pictures)} pictures seen, p moved to 0.5")

@@ -24,6 +24,15 @@ def test_data_dir_defaults_to_repo_data(monkeypatch):
     assert (data.REPO_ROOT / "pyproject.toml").is_file()  # REPO_ROOT really is the repository
 
 
+def test_installed_as_a_package_the_data_folder_is_data_of_the_working_directory(monkeypatch, tmp_path):
+    # lessonkit installed into site-packages: no checkout around it, so `./data` where you run it
+    monkeypatch.delenv("LESSONKIT_DATA", raising=False)
+    monkeypatch.setattr(data, "REPO_ROOT", tmp_path / "site-packages")
+    monkeypatch.chdir(tmp_path)
+    assert not data.in_checkout()
+    assert data_dir() == tmp_path / "data"
+
+
 def test_data_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("LESSONKIT_DATA", str(tmp_path / "elsewhere"))
     assert data_dir() == tmp_path / "elsewhere"
