@@ -2,7 +2,14 @@
 import pytest
 import torch
 
-from lessonkit.lessons.dropout.ensemble import mc_dropout_curve, plot_ensemble_curve
+from lessonkit.core.montecarlo import mc_dropout_samples
+from lessonkit.lessons.dropout.ensemble import (
+    mc_convergence,
+    mean_tv_distance,
+    normalized_geometric_mean,
+    plot_ensemble_curve,
+    thinned_softmax_layer,
+)
 from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
 from lessonkit.lessons.dropout.plots import HIDDEN, DropoutWalkthrough, ScalingExplorer, mask_text, step_text
 
@@ -94,28 +101,115 @@ def small_model(p):
     return torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Dropout(p), torch.nn.Linear(16, 3))
 
 
-def test_mc_average_matches_a_hand_written_loop_and_restores_the_mode():
-    model, x = small_model(0.5), torch.randn(50, 2, generator=torch.Generator().manual_seed(1))
-    model.eval()
-    torch.manual_seed(5)
-    average = mc_dropout_curve(model, x, None, [7])["averages"][0]
-    assert not model.training
-    model.train()
-    torch.manual_seed(5)
-    with torch.no_grad():
-        expected = torch.stack([model(x).softmax(dim=1) for _ in range(7)]).mean(dim=0)
-    torch.testing.assert_close(average, expected)
+def test_mean_tv_distance_by_hand_and_its_argument_checks():
+    p = torch.tensor([[1.0, 0.0], [0.5, 0.5]])
+    q = torch.tensor([[0.0, 1.0], [0.7, 0.3]])
+    assert mean_tv_distance(p, p) == 0.0
+    assert mean_tv_distance(p, q) == pytest.approx((1.0 + 0.2) / 2)
+    with pytest.raises(ValueError, match="same shape"):
+        mean_tv_distance(p, q[:1])
+    with pytest.raises(ValueError, match="p must have shape"):
+        mean_tv_distance(p[0], q[0])
+    with pytest.raises(TypeError, match="q must be a torch.Tensor"):
+        mean_tv_distance(p, [[0.0, 1.0]])
 
 
-def test_mc_curve_is_exact_without_dropout_and_shrinks_with_k():
+def test_normalized_geometric_mean_by_hand():
+    probs = torch.tensor([[0.8, 0.2], [0.2, 0.8]], dtype=torch.float64)
+    torch.testing.assert_close(normalized_geometric_mean(probs.log()), torch.tensor([0.5, 0.5], dtype=torch.float64))
+    weights = torch.tensor([0.75, 0.25], dtype=torch.float64)
+    g = torch.tensor([0.8**0.75 * 0.2**0.25, 0.2**0.75 * 0.8**0.25], dtype=torch.float64)
+    torch.testing.assert_close(normalized_geometric_mean(probs.log(), weights), g / g.sum())
+    with pytest.raises(ValueError, match="weights must have shape"):
+        normalized_geometric_mean(probs.log(), weights[:1])
+
+
+def test_eval_mode_is_the_geometric_mean_of_a_softmax_layer_but_not_the_arithmetic_mean():
+    g = torch.Generator().manual_seed(0)
+    weight, bias = torch.randn(3, 4, generator=g, dtype=torch.float64), torch.randn(3, generator=g, dtype=torch.float64)
+    x = torch.rand(4, generator=g, dtype=torch.float64) + 0.5
+    layer = thinned_softmax_layer(weight, bias, x, p=0.3)
+    assert layer["masks"] == 16
+    torch.testing.assert_close(layer["geometric"], layer["eval"], atol=1e-12, rtol=0)
+    # the arithmetic mean, by an independent loop over the 16 masks
+    expected = torch.zeros(3, dtype=torch.float64)
+    for bits in range(16):
+        mask = torch.tensor([(bits >> i) & 1 for i in range(4)], dtype=torch.float64)
+        chance = 0.7 ** mask.sum() * 0.3 ** (4 - mask.sum())
+        expected += chance * (weight @ (mask * x / 0.7) + bias).softmax(dim=0)
+    torch.testing.assert_close(layer["arithmetic"], expected)
+    assert mean_tv_distance(layer["arithmetic"][None], layer["eval"][None]) > 0.01
+    no_dropout = thinned_softmax_layer(weight, bias, x, p=0.0)
+    torch.testing.assert_close(no_dropout["arithmetic"], no_dropout["eval"])
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\)"):
+        thinned_softmax_layer(weight, bias, x, p=1.2)
+    with pytest.raises(ValueError, match="x's length must be"):
+        thinned_softmax_layer(torch.zeros(3, 17), torch.zeros(3), torch.ones(17), p=0.5)
+    with pytest.raises(ValueError, match="weight must have shape"):
+        thinned_softmax_layer(weight[:, :3], bias, x, p=0.5)
+
+
+@pytest.fixture(scope="module")
+def data():
     x = torch.randn(200, 2, generator=torch.Generator().manual_seed(1))
     y = torch.randint(0, 3, (200,), generator=torch.Generator().manual_seed(2))
-    exact = mc_dropout_curve(small_model(0.0), x, y, [1, 10])
-    assert exact["gap"] == pytest.approx([0.0, 0.0], abs=1e-6)
-    assert exact["accuracy"] == pytest.approx([exact["eval accuracy"]] * 2)
-    torch.manual_seed(3)
-    curve = mc_dropout_curve(small_model(0.5), x, y, [100, 1])  # order of ks does not matter
-    assert curve["k"] == [1, 100] and curve["gap"][1] < curve["gap"][0]
-    assert plot_ensemble_curve(curve).axes[0].get_xscale() == "log"
-    with pytest.raises(ValueError, match="ks must be positive integers"):
-        mc_dropout_curve(small_model(0.5), x, y, [0, 5])
+    return x, y
+
+
+def test_mc_convergence_is_exact_without_dropout(data):
+    x, y = data
+    curve = mc_convergence(small_model(0.0), x, y, [1, 10], reference_passes=4, pool_passes=10, seed=0)
+    assert curve["distance"] == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert curve["eval distance"] == pytest.approx(0.0, abs=1e-6)
+    assert curve["accuracy"] == pytest.approx([curve["eval accuracy"]] * 2)
+    assert curve["disagreements"] == 0
+
+
+def test_mc_convergence_matches_a_hand_computation_and_leaves_the_global_rng_alone(data):
+    x, y = data
+    model = small_model(0.5)
+    state = torch.get_rng_state()
+    curve = mc_convergence(model, x, y, [5, 1], reference_passes=50, pool_passes=5, seed=3)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert model.training  # its mode is restored
+    assert curve["k"] == [1, 5] and curve["groups"] == [5, 1]
+    reference = mc_dropout_samples(model, x, 50, seed=3).softmax(dim=2).mean(dim=0)
+    pool = mc_dropout_samples(model, x, 5, seed=4).softmax(dim=2)
+    assert curve["distance"][1] == pytest.approx(mean_tv_distance(pool.mean(dim=0), reference))
+    by_hand = [mean_tv_distance(sample, reference) for sample in pool]
+    assert curve["distance"][0] == pytest.approx(sum(by_hand) / 5)
+    assert curve["distance se"][0] == pytest.approx(torch.tensor(by_hand).std().item() / 5**0.5, rel=1e-4)
+    with torch.no_grad():
+        model.eval()
+        eval_probs = model(x).softmax(dim=1)
+    assert curve["eval distance"] == pytest.approx(mean_tv_distance(eval_probs, reference))
+    again = mc_convergence(model, x, y, [1, 5], reference_passes=50, pool_passes=5, seed=3)
+    assert (again["distance"], again["accuracy"]) == (curve["distance"], curve["accuracy"])
+
+
+def test_mc_distance_shrinks_with_k_and_the_plot_names_the_metric(data):
+    x, y = data
+    curve = mc_convergence(small_model(0.5), x, y, [1, 4, 16], reference_passes=400, pool_passes=64, seed=0)
+    assert curve["distance"][0] > curve["distance"][1] > curve["distance"][2]
+    assert -0.6 < curve["slope"] < -0.3
+    assert curve["reference noise"] < curve["distance"][2]
+    figure = plot_ensemble_curve(curve)
+    assert figure.axes[0].get_xscale() == "log" and "total-variation" in figure.axes[0].get_ylabel()
+    assert figure.axes[1].get_ylabel() == "test accuracy"
+
+
+def test_mc_convergence_names_bad_arguments(data):
+    x, y = data
+    model = small_model(0.5)
+    with pytest.raises(ValueError, match=r"each k in ks must be in \[1, 10\]"):
+        mc_convergence(model, x, y, [0, 5], reference_passes=20, pool_passes=10, seed=0)
+    with pytest.raises(ValueError, match=r"each k in ks must be in \[1, 10\]"):
+        mc_convergence(model, x, y, [11], reference_passes=20, pool_passes=10, seed=0)
+    with pytest.raises(ValueError, match="reference_passes must be"):
+        mc_convergence(model, x, y, [1], reference_passes=1, pool_passes=10, seed=0)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        mc_convergence(model, x, y, [1], reference_passes=20, pool_passes=10, seed=0.5)
+    with pytest.raises(ValueError, match="y must be a tensor of 200 labels"):
+        mc_convergence(model, x, y[:10], [1], reference_passes=20, pool_passes=10, seed=0)
+    with pytest.raises(ValueError, match="ks must hold at least one k"):
+        mc_convergence(model, x, y, [], reference_passes=20, pool_passes=10, seed=0)
