@@ -4,12 +4,13 @@
     fit(x)                                  # predictions
     mse(fit, data.x_test, data.y_test)      # test error
     curve = train_test_errors(data, range(21))
-    curve.best                              # the degree with the lowest test error
+    curve.lowest_test                       # where the test error is lowest (to look at, not to choose)
 
 Why not the textbook columns 1, x, x², ..., x^15? On [-1, 1] those columns look almost
 alike, and the least-squares problem becomes so ill-conditioned that rounding errors
-decide the answer. Legendre polynomials P0..Pd span exactly the same polynomials (same
-fits, same predictions) but are nearly independent on [-1, 1], so degree 15-20 is sound.
+decide the answer. Legendre polynomials P0..Pd span exactly the same polynomials (so a
+full-rank least-squares fit, and its predictions, are the same) but are nearly independent
+on [-1, 1], so degree 15-20 is sound. A ridge or minimum-norm fit does depend on the basis.
 Everything is computed in float64.
 """
 import math
@@ -156,15 +157,16 @@ class ErrorCurve:
     test: torch.Tensor
 
     @property
-    def best(self):
-        """The value of the knob with the lowest test error."""
+    def lowest_test(self):
+        """The value of the knob with the lowest test error: for showing how test error behaves.
+        A setting is chosen on validation data (lessonkit.lessons.overfitting.selection), never by this."""
         return self.values[int(torch.argmin(self.test))]
 
     def __repr__(self) -> str:
         rows = [f"{self.knob:>8} {'train MSE':>10} {'test MSE':>10}"]
         for value, train, test in zip(self.values, self.train.tolist(), self.test.tolist()):
             rows.append(f"{value:>8.3g} {train:>10.4g} {test:>10.4g}")
-        return "\n".join(rows + [f"best {self.knob} (lowest test MSE): {self.best:g}"])
+        return "\n".join(rows + [f"lowest test MSE at {self.knob} {self.lowest_test:g} (not how a setting is chosen)"])
 
 
 def train_test_errors(data, degrees: Iterable[int], ridge: float = 0.0) -> ErrorCurve:

@@ -93,9 +93,9 @@ def test_training_error_never_increases_with_degree(seed):
 
 def test_default_data_test_error_is_a_u_with_a_low_best_degree():
     curve = train_test_errors(make_regression_data(), range(16))
-    assert curve.best in (3, 4, 5)
+    assert curve.lowest_test in (3, 4, 5)
     assert curve.test[15] > 10 * curve.test.min()
-    assert curve.train[15] < curve.train[curve.best]  # the overfit model wins on training data
+    assert curve.train[15] < curve.train[curve.lowest_test]  # the overfit model wins on training data
     assert curve.test[0] > curve.test.min() and curve.test[1] > curve.test.min()  # underfit side of the U
 
 
@@ -115,7 +115,7 @@ def test_error_curve_best_and_ridge_curve_agree_with_fits():
         fit = fit_polynomial(data.x_train, data.y_train, 15, ridge=r)
         assert train.item() == pytest.approx(mse(fit, data.x_train, data.y_train))
         assert test.item() == pytest.approx(mse(fit, data.x_test, data.y_test))
-    assert curve.best == ridges[int(np.argmin(curve.test.numpy()))]
+    assert curve.lowest_test == ridges[int(np.argmin(curve.test.numpy()))]
     assert curve.test[0].item() == pytest.approx(train_test_errors(data, [15]).test[0].item())
 
 
@@ -124,7 +124,7 @@ def test_reprs_say_what_they_hold():
     assert repr(fit_polynomial(data.x_train, data.y_train, 7, ridge=0.5)).startswith(
         "PolynomialFit(degree=7, ridge=0.5")
     text = repr(train_test_errors(data, range(6)))
-    assert "train MSE" in text and "best degree (lowest test MSE): 3" in text
+    assert "train MSE" in text and "lowest test MSE at degree 3 (not how a setting is chosen)" in text
 
 
 @pytest.mark.parametrize("call, error, message", [

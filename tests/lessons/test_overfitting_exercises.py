@@ -3,40 +3,50 @@ import pytest
 from lessonkit.core.exercises import CheckReport
 from lessonkit.core.polyfit import train_test_errors
 from lessonkit.core.regression_data import make_regression_data
-from lessonkit.lessons.overfitting.exercises import check_best_degree, check_gap_prediction, gap_at
+from lessonkit.lessons.overfitting.exercises import check_chosen_degree, check_gap_prediction, gap_at
+from lessonkit.lessons.overfitting.selection import choose_degree
 
 
-def best_degree(data=None):
-    return train_test_errors(data or make_regression_data(), range(21)).best
+def chosen_degree(data=None):
+    return choose_degree(data or make_regression_data(), range(21), folds=5, seed=0).choice
 
 
-def test_right_degree_passes_and_names_its_test_error():
-    best = best_degree()
-    verdict = check_best_degree(best)
+def test_the_degree_chosen_by_cross_validation_passes():
+    chosen = chosen_degree()
+    verdict = check_chosen_degree(chosen)
     assert isinstance(verdict, CheckReport) and verdict.passed
-    assert str(verdict).startswith("✓") and f"degree {best}" in verdict.message
+    assert str(verdict).startswith("✓") and f"degree {chosen}" in verdict.message
 
 
-@pytest.mark.parametrize("offset", [-3, -1, 1, 5, 12])
+def test_the_lowest_test_error_degree_is_refused_when_it_differs():
+    test_best = train_test_errors(make_regression_data(), range(21)).lowest_test
+    assert test_best != chosen_degree()  # the lesson's sample: the two minima differ
+    verdict = check_chosen_degree(test_best)
+    assert not verdict.passed and "must not choose" in verdict.message
+    assert f"degree {chosen_degree()}" not in verdict.message
+
+
+@pytest.mark.parametrize("offset", [-5, -1, 2, 6, 12])
 def test_wrong_degree_fails_without_giving_the_answer(offset):
-    best = best_degree()
-    answer = best + offset
-    verdict = check_best_degree(answer)
+    chosen = chosen_degree()
+    answer = chosen + offset
+    verdict = check_chosen_degree(answer)
     assert not verdict.passed and str(verdict).startswith("✗")
-    assert ("larger degree" if offset < 0 else "smaller degree") in verdict.message
+    if answer != train_test_errors(make_regression_data(), range(21)).lowest_test:
+        assert ("larger degree" if offset < 0 else "smaller degree") in verdict.message
     assert f"degree {answer}" in verdict.message
-    assert f"degree {best} " not in verdict.message and f"degree {best}." not in verdict.message
+    assert f"degree {chosen} " not in verdict.message and f"degree {chosen}." not in verdict.message
 
 
-def test_best_degree_uses_the_data_it_is_given():
+def test_chosen_degree_uses_the_data_it_is_given():
     other = make_regression_data(seed=1)
-    assert check_best_degree(best_degree(other), data=other).passed
-    if best_degree(other) != best_degree():
-        assert not check_best_degree(best_degree(other)).passed
+    assert check_chosen_degree(chosen_degree(other), data=other).passed
+    if chosen_degree(other) != chosen_degree():
+        assert not check_chosen_degree(chosen_degree(other)).passed
 
 
 @pytest.mark.parametrize("answer, message", [
-    (None, "Write your answer in `my_best_degree`"),
+    (None, "Write your answer in `my_chosen_degree`"),
     ("3", "must be an integer from 0 to 20, got '3' (str)"),
     (3.0, "must be an integer from 0 to 20, got 3.0 (float)"),
     (True, "must be an integer from 0 to 20, got True (bool)"),
@@ -44,7 +54,7 @@ def test_best_degree_uses_the_data_it_is_given():
     (-1, "got -1"),
 ])
 def test_placeholder_and_wrong_type_degree_answers_explain_what_is_expected(answer, message):
-    verdict = check_best_degree(answer)
+    verdict = check_chosen_degree(answer)
     assert not verdict.passed and message in verdict.message
 
 

@@ -5,7 +5,8 @@ import torch
 from lessonkit.core.polyfit import fit_polynomial, train_test_errors
 from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.explorers import MAX_DEGREE, PolyExplorer, RidgeExplorer
-from lessonkit.lessons.overfitting.plots import GRID
+from lessonkit.lessons.overfitting.plots import COLORS, GRID
+from lessonkit.lessons.overfitting.selection import choose_degree
 
 
 @pytest.fixture
@@ -62,6 +63,18 @@ def test_new_sample_button_draws_the_next_seed(explorer):
     assert explorer.seed == 1
     np.testing.assert_allclose(explorer.train_dots.get_offsets()[:, 0], make_regression_data(seed=1).x_train.numpy())
     assert "sample 1" in explorer.error_ax.get_title()
+
+
+def test_the_star_and_the_colors_follow_cross_validation_not_the_test_set(explorer):
+    data = make_regression_data()
+    chosen = choose_degree(data, range(MAX_DEGREE + 1), folds=5, seed=0).choice
+    assert chosen != train_test_errors(data, range(MAX_DEGREE + 1)).lowest_test
+    assert list(explorer.chosen_marker.get_xdata()) == [chosen]
+    assert explorer.error_ax.get_title().endswith(f"CV picks {chosen}")
+    explorer.degree.value = chosen
+    assert explorer.fit_line.get_color() == COLORS["good"]
+    explorer.new_sample.click()  # a new sample is chosen on afresh
+    assert list(explorer.chosen_marker.get_xdata()) == [explorer.selection.choice]
 
 
 def test_fewer_points_than_coefficients_is_explained(explorer):

@@ -6,6 +6,8 @@ from matplotlib.figure import Figure
 from lessonkit.core.polyfit import fit_polynomial, mse, train_test_errors
 from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.overfitting import plots as polyplots
+from lessonkit.lessons.overfitting.early_stopping import choose_steps
+from lessonkit.lessons.overfitting.selection import bias_variance, choose_degree
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +46,39 @@ def test_test_truth_draws_good_and_overfit_over_the_test_points(data):
     np.testing.assert_allclose(test_dots.get_offsets()[:, 1], data.y_test.numpy())
 
 
-def test_error_vs_degree_marks_the_best_degree(data):
-    ax = polyplots.plot_error_vs_degree(data, max_degree=16).axes[0]
+def test_error_vs_degree_stars_the_degree_chosen_by_cross_validation(data):
+    selection = choose_degree(data, range(17))
+    ax = polyplots.plot_error_vs_degree(data, selection).axes[0]
     curve = train_test_errors(data, range(17))
     assert ax.get_yscale() == "log"
-    train_line, test_line, best = ax.get_lines()[:3]
+    train_line, test_line, cv_line, chosen = ax.get_lines()[:4]
     np.testing.assert_allclose(test_line.get_ydata(), polyplots.clip_errors(curve.test).numpy())
     np.testing.assert_allclose(train_line.get_ydata(), polyplots.clip_errors(curve.train).numpy())
-    assert list(best.get_xdata()) == [curve.best] and f"best degree {curve.best}" in ax.get_title()
+    np.testing.assert_allclose(cv_line.get_ydata(), polyplots.clip_errors(selection.validation).numpy())
+    assert curve.lowest_test != selection.choice  # on this sample the test minimum is elsewhere: the star ignores it
+    assert list(chosen.get_xdata()) == [selection.choice] and f"degree {selection.choice}" in ax.get_title()
+    assert test_line.get_label() == polyplots.TEST_LABEL and "never used to choose" in polyplots.TEST_LABEL
+
+
+def test_train_and_test_error_figure_chooses_nothing(data):
+    ax = polyplots.plot_train_and_test_error(data, max_degree=12).axes[0]
+    assert len(ax.get_lines()) == 2 and "best" not in ax.get_title() and "choos" not in ax.get_title()
+
+
+def test_early_stopping_figure_stars_the_cv_step(data):
+    ax = polyplots.plot_early_stopping(data).axes[0]
+    chosen = choose_steps(data, 15)
+    assert ax.get_xscale() == "log" and f"stops at step {chosen.choice}" in ax.get_title()
+    assert list(ax.get_lines()[3].get_xdata()) == [chosen.choice]
+
+
+def test_bias_variance_panels_overlay_every_fit_and_name_the_measures():
+    figure = polyplots.plot_bias_variance(degrees=(3, 15), n_samples=6)
+    for ax, degree in zip(figure.axes, (3, 15)):
+        study = bias_variance(degree, n_samples=6)
+        assert len(ax.get_lines()) == 6 + 2
+        np.testing.assert_allclose(ax.get_lines()[6 + 1].get_ydata(), study.mean_curve.numpy())
+        assert f"bias² {study.bias2:.3g}, variance {study.variance:.3g}" in ax.get_title()
 
 
 def test_more_data_curve_is_the_median_over_samples():
@@ -73,10 +100,9 @@ def test_features_figure_draws_one_legendre_polynomial_per_coefficient():
 
 
 def test_regime_color_and_clipping():
-    curve = train_test_errors(make_regression_data(), range(16))
-    assert polyplots.regime_color(curve.best, curve) == polyplots.COLORS["good"]
-    assert polyplots.regime_color(0, curve) == polyplots.COLORS["underfit"]
-    assert polyplots.regime_color(15, curve) == polyplots.COLORS["overfit"]
+    assert polyplots.regime_color(6, chosen=6) == polyplots.COLORS["good"]
+    assert polyplots.regime_color(0, chosen=6) == polyplots.COLORS["underfit"]
+    assert polyplots.regime_color(15, chosen=6) == polyplots.COLORS["overfit"]
     clipped = polyplots.clip_errors(torch.tensor([1e-30, 0.5, 1e30]))
     assert clipped.tolist() == pytest.approx([polyplots.ERROR_LIMITS[0], 0.5, polyplots.ERROR_LIMITS[1]])
 

@@ -1,6 +1,6 @@
 """Automatic checks for lesson 1's exercises. Each returns a `CheckReport` that reads as a hint.
 
-    check_best_degree(my_best_degree)          # an int: the degree with the lowest test error
+    check_chosen_degree(my_chosen_degree)      # an int: the degree 5-fold cross-validation chooses
     check_gap_prediction(my_gap_prediction)    # "smaller", "larger" or "same"
 
 A wrong answer gets a reason and a place to look, never the answer itself.
@@ -8,6 +8,7 @@ A wrong answer gets a reason and a place to look, never the answer itself.
 from lessonkit.core.exercises import CheckReport
 from lessonkit.core.polyfit import train_test_errors
 from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.selection import choose_degree
 
 MAX_DEGREE = 20
 GAP_CHOICES = ("smaller", "larger", "same")
@@ -22,36 +23,40 @@ def _not_yet(variable: str, what: str) -> CheckReport:
     return _report(variable, False, f"Write your answer in `{variable}` ({what}), then run this cell again.")
 
 
-def check_best_degree(answer, data=None) -> CheckReport:
-    """Is `answer` the degree in 0..20 with the lowest test MSE on `data` (default: the lesson's sample)?"""
+def check_chosen_degree(answer, data=None) -> CheckReport:
+    """Is `answer` the degree in 0..20 that 5-fold cross-validation chooses on `data`
+    (default: the lesson's sample, folds dealt with seed 0)? The test set plays no part."""
     what = f"an integer from 0 to {MAX_DEGREE}"
     if answer is None:
-        return _not_yet("my_best_degree", what)
+        return _not_yet("my_chosen_degree", what)
     if isinstance(answer, bool) or not isinstance(answer, int):
-        return _report("my_best_degree", False,
-                       f"my_best_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
+        return _report("my_chosen_degree", False,
+                       f"my_chosen_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
     if not 0 <= answer <= MAX_DEGREE:
-        return _report("my_best_degree", False,
-                       f"my_best_degree must be {what}, got {answer}: the curve only goes up to "
+        return _report("my_chosen_degree", False,
+                       f"my_chosen_degree must be {what}, got {answer}: the curve only goes up to "
                        f"degree {MAX_DEGREE}.")
     data = data or make_regression_data()
+    selection = choose_degree(data, range(MAX_DEGREE + 1), folds=5, seed=0)
     curve = train_test_errors(data, range(MAX_DEGREE + 1))
-    train, test = curve.train[answer].item(), curve.test[answer].item()
-    if answer == curve.best:
-        return _report("my_best_degree", True,
-                       f"Right: degree {answer} has the lowest test MSE ({test:.3g}). Its training MSE "
-                       f"({train:.3g}) is not the lowest: higher degrees fit the training points closer "
-                       f"and predict new points worse.")
-    if answer > curve.best:
-        return _report("my_best_degree", False,
-                       f"Not quite: degree {answer} has training MSE {train:.3g}, lower than some "
-                       f"smaller degrees, but test MSE {test:.3g}, and a smaller degree does better on "
-                       f"the test set. Low training error is not the goal: find the bottom of the red "
-                       f"(test) curve.")
-    return _report("my_best_degree", False,
-                   f"Not quite: degree {answer} has test MSE {test:.3g}, and a larger degree does "
-                   f"better on the test set: this one still underfits. Find the bottom of the red "
-                   f"(test) curve.")
+    cv, test = selection.validation[answer].item(), curve.test[answer].item()
+    chosen = selection.choice
+    if answer == chosen:
+        return _report("my_chosen_degree", True,
+                       f"Right: degree {answer} has the lowest cross-validation MSE ({cv:.3g}), so it is the "
+                       f"one to keep; its test MSE ({test:.3g}) is then reported once. Another degree may "
+                       f"have a lower test MSE on this sample: choosing by it would spend the test set.")
+    if curve.test[answer] <= curve.test.min():
+        return _report("my_chosen_degree", False,
+                       f"Not quite: degree {answer} has the lowest *test* MSE, but the test set must not "
+                       f"choose anything. Read the green cross-validation curve, not the red test curve.")
+    if answer > chosen:
+        return _report("my_chosen_degree", False,
+                       f"Not quite: degree {answer} has CV MSE {cv:.3g}, and a smaller degree has a lower "
+                       f"CV MSE. Find the bottom of the green (cross-validation) curve.")
+    return _report("my_chosen_degree", False,
+                   f"Not quite: degree {answer} has CV MSE {cv:.3g}, and a larger degree has a lower CV "
+                   f"MSE: this one still underfits. Find the bottom of the green (cross-validation) curve.")
 
 
 def gap_at(n_train: int, degree: int = 15, seed: int = 0) -> tuple[float, float]:

@@ -11,16 +11,17 @@ import torch
 
 from lessonkit.core.figures import COLORS, GRID, Y_LIMITS, draw_points_and_truth, new_figure
 from lessonkit.core.polyfit import ErrorCurve, fit_polynomial, legendre_features, mse, train_test_errors
-from lessonkit.core.regression_data import make_regression_data
+from lessonkit.core.regression_data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.early_stopping import choose_steps, early_stopping_errors
+from lessonkit.lessons.overfitting.selection import Selection, bias_variance, choose_degree
 
-KNOB_NAMES = {"degree": "degree", "ridge": "λ"}
+KNOB_NAMES = {"degree": "degree", "ridge": "λ", "steps": "stopping step"}
 ERROR_LIMITS = (1e-5, 1e5)  # log-scale MSE axis; exact interpolation (MSE ~1e-25) sits on the floor
 
 
-def regime_color(degree: int, curve: ErrorCurve) -> str:
-    """Green at the best degree, purple below it (underfit), yellow above it (overfit)."""
-    best = curve.best
-    return COLORS["good"] if degree == best else COLORS["underfit"] if degree < best else COLORS["overfit"]
+def regime_color(degree: int, chosen: int) -> str:
+    """Green at the chosen degree (chosen on validation data), purple below it, yellow above it."""
+    return COLORS["good"] if degree == chosen else COLORS["underfit"] if degree < chosen else COLORS["overfit"]
 
 
 def clip_errors(errors: torch.Tensor) -> torch.Tensor:
@@ -62,33 +63,102 @@ def plot_test_truth(data=None, good: int = 3, overfit: int = 15):
     return figure
 
 
-def draw_error_curve(ax, curve: ErrorCurve):
-    """Train and test MSE against the knob of `curve`, log scale, best value marked.
+TEST_LABEL = "test MSE (drawn for teaching, never used to choose)"
 
-    Returns the (train line, test line, best marker) artists so an explorer can update them.
+
+def draw_error_curve(ax, curve: ErrorCurve, selection: Selection | None = None):
+    """Train and test MSE against the knob of `curve`, log scale; with a `selection`, its
+    cross-validation (CV) MSE too and a star at the value chosen on it.
+
+    Returns the (train line, test line, CV line, chosen marker) artists so an explorer can
+    update them; the last two are None without a selection.
     """
     values = torch.tensor(curve.values, dtype=torch.float64)
     train_line, = ax.plot(values, clip_errors(curve.train), "o-", ms=3, color=COLORS["train"], label="train MSE")
-    test_line, = ax.plot(values, clip_errors(curve.test), "o-", ms=3, color=COLORS["test_error"], label="test MSE")
-    best_marker, = ax.plot([curve.best], [curve.test.min()], "*", ms=14, color=COLORS["good"],
-                           label=f"best {KNOB_NAMES[curve.knob]}: {curve.best:.3g}")
+    test_line, = ax.plot(values, clip_errors(curve.test), "o--", ms=2.5, lw=1, alpha=0.6,
+                         color=COLORS["test_error"], label=TEST_LABEL)
+    cv_line = chosen_marker = None
+    if selection is not None:
+        name = KNOB_NAMES[selection.knob]
+        cv_line, = ax.plot(values, clip_errors(selection.validation), "o-", ms=3, color=COLORS["good"],
+                           label=f"{selection.folds}-fold cross-validation MSE")
+        chosen = selection.values.index(selection.choice)
+        chosen_marker, = ax.plot([selection.choice], [selection.validation[chosen]], "*", ms=15, color=COLORS["good"],
+                                 markeredgecolor="black", label=f"{name} chosen by cross-validation")
     ax.set_yscale("log")
     ax.set(ylabel="mean squared error (log scale)")
     ax.grid(True, which="major", alpha=0.3)
-    return train_line, test_line, best_marker
+    return train_line, test_line, cv_line, chosen_marker
 
 
-def plot_error_vs_degree(data=None, max_degree: int = 20):
+def plot_train_and_test_error(data=None, max_degree: int = 20):
     """Train and test error for degrees 0..max_degree: the training error falls, the test error makes a U."""
     data = data or make_regression_data()
     curve = train_test_errors(data, range(max_degree + 1))
     figure, ax = new_figure(width=6.4, height=3.8)
     draw_error_curve(ax, curve)
-    ax.axvspan(-0.5, curve.best - 0.5, color=COLORS["underfit"], alpha=0.08, label="underfit")
-    ax.axvspan(curve.best + 0.5, max_degree + 0.5, color=COLORS["overfit"], alpha=0.12, label="overfit")
     ax.set(xlabel="polynomial degree", xlim=(-0.5, max_degree + 0.5),
-           title=f"Error against degree ({data.n_train} training points): best degree {curve.best}")
+           title=f"Error against degree ({data.n_train} training points)")
     ax.legend(fontsize=8, loc="upper left")
+    return figure
+
+
+def plot_error_vs_degree(data=None, selection: Selection | None = None, max_degree: int = 20):
+    """Train, cross-validation and test error against degree; the degree chosen by CV is starred.
+
+    `selection` is `choose_degree(data, ...)`'s answer (default: 5 folds, degrees 0..max_degree).
+    The test curve is drawn faint and dashed: it is there to compare with, not to choose by.
+    """
+    data = data or make_regression_data()
+    selection = selection or choose_degree(data, range(max_degree + 1))
+    if selection.knob != "degree":
+        raise ValueError(f"selection must choose a degree, got one that chooses {selection.knob}")
+    degrees = selection.values
+    curve = train_test_errors(data, degrees)
+    figure, ax = new_figure(width=6.4, height=3.8)
+    draw_error_curve(ax, curve, selection)
+    chosen = selection.choice
+    ax.axvspan(min(degrees) - 0.5, chosen - 0.5, color=COLORS["underfit"], alpha=0.08, label="underfit")
+    ax.axvspan(chosen + 0.5, max(degrees) + 0.5, color=COLORS["overfit"], alpha=0.12, label="overfit")
+    ax.set(xlabel="polynomial degree", xlim=(min(degrees) - 0.5, max(degrees) + 0.5),
+           title=f"{data.n_train} training points: cross-validation picks degree {chosen}")
+    ax.legend(fontsize=7, loc="upper left")
+    return figure
+
+
+def plot_early_stopping(data=None, selection: Selection | None = None, degree: int = 15):
+    """Train, cross-validation and test error of gradient descent on degree `degree` against the
+    number of steps (log scale); the step chosen by CV is starred. `selection` is
+    `choose_steps(data, degree, ...)`'s answer (default: 5 folds, 1 to 10⁶ steps)."""
+    data = data or make_regression_data()
+    selection = selection or choose_steps(data, degree)
+    if selection.knob != "steps":
+        raise ValueError(f"selection must choose a number of steps, got one that chooses {selection.knob}")
+    curve = early_stopping_errors(data, degree, selection.values)
+    figure, ax = new_figure(width=6.4, height=3.8)
+    draw_error_curve(ax, curve, selection)
+    ax.set(xscale="log", xlabel="gradient-descent steps (log scale)",
+           title=f"Early stopping, degree {degree}: cross-validation stops at step {selection.choice}")
+    ax.legend(fontsize=7, loc="upper center")
+    return figure
+
+
+def plot_bias_variance(degrees=(3, 15), n_samples: int = 30, n_train: int = 20, noise: float = 0.2, seed: int = 0):
+    """One panel per degree: its fits to `n_samples` samples overlaid, their mean, the true
+    curve, and the bias² and variance they measure (see `bias_variance`)."""
+    figure, axes = new_figure(len(degrees), 1, width=3.9, height=3.4)
+    axes = [axes] if len(degrees) == 1 else axes
+    for ax, degree in zip(axes, degrees):
+        study = bias_variance(degree, n_samples, n_train, noise, seed)
+        color = COLORS["good"] if study.variance < 1 else COLORS["overfit"]
+        for curve in study.curves:
+            ax.plot(study.grid, curve, color=color, lw=0.8, alpha=0.35)
+        ax.plot(study.grid, true_function(study.grid), "--", color=COLORS["true"], lw=1.4, label="true function")
+        ax.plot(study.grid, study.mean_curve, color="black", lw=2, label=f"mean of the {n_samples} fits")
+        ax.set(xlim=(-1.05, 1.05), ylim=Y_LIMITS, xlabel="x", ylabel="y",
+               title=f"degree {degree}, {n_samples} samples of {n_train} points\n"
+                     f"bias² {study.bias2:.3g}, variance {study.variance:.3g}")
+        ax.legend(loc="lower right", fontsize=7)
     return figure
 
 
