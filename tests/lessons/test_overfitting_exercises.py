@@ -8,7 +8,23 @@ from lessonkit.lessons.overfitting.selection import choose_degree
 
 
 def chosen_degree(data=None):
+    """The exercise's answer: 10 folds dealt with seed 5 (section 6 uses 5 folds, seed 0)."""
+    return choose_degree(data or make_regression_data(), range(21), folds=10, seed=5).choice
+
+
+def section_6_degree(data=None):
     return choose_degree(data or make_regression_data(), range(21), folds=5, seed=0).choice
+
+
+def test_the_exercise_asks_for_a_choice_the_notebook_does_not_print():
+    assert chosen_degree() != section_6_degree()
+    assert chosen_degree() != train_test_errors(make_regression_data(), range(21)).lowest_test
+
+
+def test_section_6s_choice_is_recognised_and_pointed_to_the_right_folds():
+    verdict = check_chosen_degree(section_6_degree())
+    assert not verdict.passed and "folds=10 and seed=5" in verdict.message
+    assert f"degree {chosen_degree()}" not in verdict.message
 
 
 def test_the_degree_chosen_by_cross_validation_passes():
@@ -32,7 +48,7 @@ def test_wrong_degree_fails_without_giving_the_answer(offset):
     answer = chosen + offset
     verdict = check_chosen_degree(answer)
     assert not verdict.passed and str(verdict).startswith("✗")
-    if answer != train_test_errors(make_regression_data(), range(21)).lowest_test:
+    if answer not in (train_test_errors(make_regression_data(), range(21)).lowest_test, section_6_degree()):
         assert ("larger degree" if offset < 0 else "smaller degree") in verdict.message
     assert f"degree {answer}" in verdict.message
     assert f"degree {chosen} " not in verdict.message and f"degree {chosen}." not in verdict.message

@@ -1,6 +1,6 @@
 """Automatic checks for lesson 1's exercises. Each returns a `CheckReport` that reads as a hint.
 
-    check_chosen_degree(my_chosen_degree)      # an int: the degree 5-fold cross-validation chooses
+    check_chosen_degree(my_chosen_degree)      # an int: the degree 10-fold CV (folds dealt with seed 5) chooses
     check_gap_prediction(my_gap_prediction)    # "smaller", "larger" or "same"
 
 A wrong answer gets a reason and a place to look, never the answer itself.
@@ -23,9 +23,12 @@ def _not_yet(variable: str, what: str) -> CheckReport:
     return _report(variable, False, f"Write your answer in `{variable}` ({what}), then run this cell again.")
 
 
+EXERCISE_FOLDS, EXERCISE_SEED = 10, 5  # exercise 1 deals the folds differently from section 6
+
+
 def check_chosen_degree(answer, data=None) -> CheckReport:
-    """Is `answer` the degree in 0..20 that 5-fold cross-validation chooses on `data`
-    (default: the lesson's sample, folds dealt with seed 0)? The test set plays no part."""
+    """Is `answer` the degree in 0..20 that 10-fold cross-validation, folds dealt with seed 5,
+    chooses on `data` (default: the lesson's sample)? The test set plays no part."""
     what = f"an integer from 0 to {MAX_DEGREE}"
     if answer is None:
         return _not_yet("my_chosen_degree", what)
@@ -37,26 +40,30 @@ def check_chosen_degree(answer, data=None) -> CheckReport:
                        f"my_chosen_degree must be {what}, got {answer}: the curve only goes up to "
                        f"degree {MAX_DEGREE}.")
     data = data or make_regression_data()
-    selection = choose_degree(data, range(MAX_DEGREE + 1), folds=5, seed=0)
-    curve = train_test_errors(data, range(MAX_DEGREE + 1))
-    cv, test = selection.validation[answer].item(), curve.test[answer].item()
+    degrees = range(MAX_DEGREE + 1)
+    selection = choose_degree(data, degrees, folds=EXERCISE_FOLDS, seed=EXERCISE_SEED)
+    section_6 = choose_degree(data, degrees, folds=5, seed=0).choice
+    curve = train_test_errors(data, degrees)
+    cv = selection.validation[answer].item()
     chosen = selection.choice
     if answer == chosen:
         return _report("my_chosen_degree", True,
-                       f"Right: degree {answer} has the lowest cross-validation MSE ({cv:.3g}), so it is the "
-                       f"one to keep; its test MSE ({test:.3g}) is then reported once. Another degree may "
-                       f"have a lower test MSE on this sample: choosing by it would spend the test set.")
+                       f"Right: with these folds degree {answer} has the lowest cross-validation MSE ({cv:.3g}). "
+                       f"{'The same as' if answer == section_6 else 'Not the same as'} section 6's choice: "
+                       f"with 20 points, how the points are dealt can move the choice, so a choice made on "
+                       f"little data is itself uncertain.")
+    if answer == section_6:
+        return _report("my_chosen_degree", False,
+                       f"Not quite: degree {answer} is what 5 folds dealt with seed 0 choose (section 6). "
+                       f"Run choose_degree with folds={EXERCISE_FOLDS} and seed={EXERCISE_SEED} and read its table.")
     if curve.test[answer] <= curve.test.min():
         return _report("my_chosen_degree", False,
                        f"Not quite: degree {answer} has the lowest *test* MSE, but the test set must not "
-                       f"choose anything. Read the green cross-validation curve, not the red test curve.")
-    if answer > chosen:
-        return _report("my_chosen_degree", False,
-                       f"Not quite: degree {answer} has CV MSE {cv:.3g}, and a smaller degree has a lower "
-                       f"CV MSE. Find the bottom of the green (cross-validation) curve.")
+                       f"choose anything. Read the cross-validation column of choose_degree's table.")
+    side = "smaller" if answer > chosen else "larger"
     return _report("my_chosen_degree", False,
-                   f"Not quite: degree {answer} has CV MSE {cv:.3g}, and a larger degree has a lower CV "
-                   f"MSE: this one still underfits. Find the bottom of the green (cross-validation) curve.")
+                   f"Not quite: with these folds degree {answer} has CV MSE {cv:.3g}, and a {side} degree has a "
+                   f"lower one. Find the lowest value in the cross-validation column of choose_degree's table.")
 
 
 def gap_at(n_train: int, degree: int = 15, seed: int = 0) -> tuple[float, float]:

@@ -118,8 +118,8 @@ def plot_error_vs_degree(data=None, selection: Selection | None = None, max_degr
     figure, ax = new_figure(width=6.4, height=3.8)
     draw_error_curve(ax, curve, selection)
     chosen = selection.choice
-    ax.axvspan(min(degrees) - 0.5, chosen - 0.5, color=COLORS["underfit"], alpha=0.08, label="underfit")
-    ax.axvspan(chosen + 0.5, max(degrees) + 0.5, color=COLORS["overfit"], alpha=0.12, label="overfit")
+    ax.axvspan(min(degrees) - 0.5, chosen - 0.5, color=COLORS["underfit"], alpha=0.08, label="below the CV choice")
+    ax.axvspan(chosen + 0.5, max(degrees) + 0.5, color=COLORS["overfit"], alpha=0.12, label="above the CV choice")
     ax.set(xlabel="polynomial degree", xlim=(min(degrees) - 0.5, max(degrees) + 0.5),
            title=f"{data.n_train} training points: cross-validation picks degree {chosen}")
     ax.legend(fontsize=7, loc="upper left")
