@@ -101,15 +101,17 @@ def test_weight_decay_is_an_l2_penalty_on_the_loss():
         assert torch.allclose(a, b, atol=1e-6)
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_dropout_beats_the_overfit_network_on_the_lessons_data(seed):
-    overfit = fit_mlp(DATA, p=0.0, seed=seed, show_progress=False)
-    dropout = fit_mlp(DATA, p=0.3, seed=seed, show_progress=False)
+def test_on_the_lessons_sample_dropout_narrows_the_gap_of_the_overfit_network():
+    # one sample only: whether dropout lowers the test error in general is lesson 3's
+    # 20-sample contest, not a unit test
+    overfit = fit_mlp(DATA, p=0.0, seed=0, show_progress=False)
+    dropout = fit_mlp(DATA, p=0.3, seed=0, show_progress=False)
     assert len(overfit.history) == EPOCHS
     noise_variance = DATA.noise**2  # the best any model can do on test points, on average
     assert overfit.train_mse < 0.2 * noise_variance  # it has learned the noise...
-    assert overfit.test_mse > 1.15 * dropout.test_mse  # ...and pays for it on new points
-    assert dropout.train_mse > overfit.train_mse
+    assert overfit.test_mse > noise_variance  # ...and pays for it on new points
+    assert dropout.train_mse > 5 * overfit.train_mse
+    assert dropout.test_mse - dropout.train_mse < 0.75 * (overfit.test_mse - overfit.train_mse)
 
 
 def test_mc_dropout_has_zero_spread_in_eval_mode_and_a_positive_one_in_train_mode():
@@ -154,7 +156,9 @@ def test_p_grid_and_the_grid_reuses_fits_already_made():
         p_grid(1.0)
     done = fit_mlp(DATA, p=0.2, epochs=5, show_progress=False)
     fits = train_p_grid(DATA, [0.0, 0.2], trained={0.2: done}, epochs=5, show_progress=False)
-    assert fits[1] is done and fits[0].p == 0.0 and len(fits[0].history) == 5
+    assert fits[1] is done and fits[0].p == 0.0 and fits[0].history["epoch"] == [5]  # the last epoch only
+    alone = fit_mlp(DATA, p=0.0, epochs=5)
+    assert fits[0].test_mse == pytest.approx(alone.test_mse, rel=1e-5)  # trained as fit_mlp would
     with pytest.raises(ValueError, match="ps must hold"):
         train_p_grid(DATA, [])
 

@@ -57,6 +57,8 @@ def test_static_figures_draw_what_they_promise(fits):
     figure = plot_fits(DATA, [overfit, dropout, l2])
     labels = [line.get_label() for line in figure.axes[0].get_lines()]
     assert any(text.startswith("no dropout") for text in labels) and any(text.startswith("L2") for text in labels)
+    # the p grid keeps only each fit's last epoch; fit_mlp keeps every epoch
+    overfit, dropout = (fit_mlp(DATA, p=p, epochs=40, hidden=32) for p in (0.0, 0.3))
     figure = plot_loss_curves([overfit, dropout], noise=DATA.noise)
     curves = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) == 40]
     assert len(curves) == 4  # train and test, for each fit, one point per epoch

@@ -1,8 +1,8 @@
 """Lesson 3's network: a small MLP, far too big for 20 points, with or without dropout.
 
-    fit = fit_mlp(data, p=0.3)                 # train with the course's one loop
+    fit = fit_mlp(data, p=0.3)                 # seed, make_mlp, the notebook's full-batch loop
     fit.predict(x)                             # eval mode: dropout off, weights as trained
-    fits = train_p_grid(data, [0, 0.1, ...])   # one model per p, with a progress bar
+    fits = train_p_grid(data, [0, 0.1, ...])   # one model per p, trained together
     mean, std = mc_dropout_predict(fit.model, x, passes=100, seed=0)
 
 Everything runs on the CPU, on one thread: the network is tiny, and for 20 points the
@@ -17,8 +17,7 @@ from torch import nn
 from lessonkit.core.checks import check_int, check_number, check_probability
 from lessonkit.core.history import History
 from lessonkit.core.montecarlo import mc_dropout_samples
-from lessonkit.core.progress import progress
-from lessonkit.core.training import eval_mode, one_thread, train
+from lessonkit.core.training import eval_mode, one_thread
 
 HIDDEN = 256  # 1-256-256-1: about 66,000 weights for 20 points
 EPOCHS = 1000  # full-batch Adam steps: long enough to chase the noise
@@ -83,15 +82,40 @@ class MLPFit:
                 f"train MSE {self.train_mse:.4f}, test MSE {self.test_mse:.4f})")
 
 
-def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EPOCHS, lr: float = LR,
-            hidden: int = HIDDEN, seed: int = 0, show_progress: bool = True, on_epoch=None) -> MLPFit:
-    """Train `make_mlp(p)` on `data` (a `RegressionData`) with full-batch Adam and MSE loss.
+def train_full_batch(model, x_train, y_train, x_test, y_test, epochs=EPOCHS, lr=LR, weight_decay=0.0):
+    """The notebook's loop, word for word: full-batch Adam on the MSE, one row per epoch.
 
-    Uses the course's training loop (`lessonkit.training.train`) with `task="regression"`
-    and `eval_train=True`. `weight_decay` > 0 adds an L2 penalty (weight_decay/2)·|w|² to
-    the loss, through Adam's gradient. `seed` fixes the initial weights and every dropout
-    mask; the global random state is left as it was, so fits do not depend on call order.
+    Each epoch is one step on all training points with dropout on (`model.train()`), then
+    the train and test MSE measured with dropout off (`model.eval()`). Returns the history.
     """
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    loss_fn = nn.MSELoss()
+    history = History()
+    for epoch in range(1, epochs + 1):
+        model.train()  # dropout on: a fresh mask for every point and unit
+        loss = loss_fn(model(x_train), y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        model.eval()  # dropout off, to measure
+        with torch.no_grad():
+            history.add(epoch=epoch, train_loss=loss.item(),
+                        train_eval_loss=loss_fn(model(x_train), y_train).item(),
+                        test_loss=loss_fn(model(x_test), y_test).item())
+    return history
+
+
+def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EPOCHS, lr: float = LR,
+            hidden: int = HIDDEN, seed: int = 0, show_progress: bool = False) -> MLPFit:
+    """`torch.manual_seed(seed)`, `make_mlp(p)`, then the notebook's loop `train_full_batch`.
+
+    `weight_decay` > 0 is Adam's coupled L2: weight_decay * w is added to the gradient, the
+    gradient of a penalty (weight_decay/2)*|w|^2 on the loss (not AdamW's decoupled decay).
+    `seed` fixes the initial weights and every dropout mask; the caller's global random
+    state is left as it was, so fits do not depend on call order. `show_progress` is kept
+    for old calls and does nothing: a fit takes a second or two.
+    """
+    del show_progress  # a fit takes seconds: no bar
     p = check_p(p)
     weight_decay = check_number("weight_decay", weight_decay, 0)
     check_int("epochs", epochs, 1)
@@ -102,11 +126,7 @@ def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EP
     with one_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = make_mlp(p, hidden)
-        # fused: the whole Adam update in one kernel, several times faster on a tiny net
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
-        history = train(model, optimizer, nn.MSELoss(), (x_train, y_train), (x_test, y_test),
-                        epochs=epochs, batch_size=len(x_train), seed=seed, task="regression",
-                        eval_train=True, show_progress=show_progress, on_epoch=on_epoch)
+        history = train_full_batch(model, x_train, y_train, x_test, y_test, epochs, lr, weight_decay)
     model.eval()
     return MLPFit(model, history, p, weight_decay)
 
@@ -117,26 +137,40 @@ def p_grid(stop: float = 0.8, step: float = 0.1) -> list[float]:
     return [round(i * step, 10) for i in range(int(round(stop / step)) + 1)]
 
 
-def train_p_grid(data, ps, *, trained: dict | None = None, show_progress: bool = True, **fit_kwargs) -> list[MLPFit]:
-    """One `fit_mlp(data, p, ...)` per p in `ps`, in order, under one progress bar.
+def train_p_grid(data, ps, *, trained: dict | None = None, show_progress: bool = False, seed: int = 0,
+                 epochs: int = EPOCHS, hidden: int = HIDDEN) -> list[MLPFit]:
+    """One network per p in `ps`, trained as `fit_mlp(data, p, seed=seed)` would train it.
 
-    `trained` maps p to an `MLPFit` already made with the same settings (e.g. the lesson's
-    no-dropout and dropout models): those are reused instead of trained again.
+    The new ones train together, stacked (see `many_samples.train_stacked`), which is several
+    times faster: the same initial weights and masks, only float rounding differs, which over
+    1000 steps can move a test MSE in its third digit. Their history holds the last epoch only.
+    `trained` maps p to an `MLPFit` already made with the same settings: those are reused instead of trained again.
+    `show_progress` is kept for old calls and does nothing.
     """
+    from lessonkit.lessons.taming.many_samples import train_stacked  # it imports this module
+
+    del show_progress  # trained together: no bar
     ps = [check_p(p) for p in ps]
     if not ps:
         raise ValueError("ps must hold at least one p, got none")
     trained = dict(trained or {})
-    fits = []
-    with progress(total=len(ps), desc="p grid", unit="model", disable=not show_progress) as bar:
-        for p in ps:
-            fit = trained.get(p)
-            if fit is None:
-                fit = fit_mlp(data, p, show_progress=False, **fit_kwargs)
-            fits.append(fit)
-            bar.set_postfix({"p": p, "test MSE": f"{fit.test_mse:.4f}"}, refresh=False)
-            bar.update(1)
-    return fits
+    todo = [p for p in ps if p not in trained]
+    if todo:
+        m = len(todo)
+        run = train_stacked(data.x_train.expand(m, -1), data.y_train.expand(m, -1), todo, [0.0] * m, [seed] * m,
+                            epochs=epochs, hidden=hidden)
+        train_mse = run.mse(data.x_train.expand(m, -1), data.y_train.expand(m, -1))
+        test_mse = run.mse(data.x_test.expand(m, -1), data.y_test.expand(m, -1))
+        for i, p in enumerate(todo):
+            model = make_mlp(p, hidden)
+            with torch.no_grad():
+                for layer, (w, b) in zip((model[0], model[3], model[6]), zip(run.params[::2], run.params[1::2])):
+                    layer.weight.copy_(w[i].T)
+                    layer.bias.copy_(b[i, 0])
+            history = History()
+            history.add(epoch=epochs, train_eval_loss=train_mse[i].item(), test_loss=test_mse[i].item())
+            trained[p] = MLPFit(model.eval(), history, p)
+    return [trained[p] for p in ps]
 
 
 def mc_dropout_predict(model: nn.Module, x: torch.Tensor, passes: int = 100, seed: int = 0,

@@ -6,6 +6,7 @@
     show(plot_error_vs_p(fits))                        # test error against p
     show(plot_mc_dropout(data, dropout))               # MC-dropout mean ± one std
     PExplorer(data, fits)                              # a p slider that picks among fits
+    show(plot_paired_differences(comparison))          # many samples: each method minus none
 """
 import ipywidgets as widgets
 import torch
@@ -81,8 +82,8 @@ def draw_error_vs_p(ax, fits: list[MLPFit]):
     ps = [fit.p for fit in fits]
     ax.plot(ps, [f.train_mse for f in fits], "o-", ms=3, color=COLORS["train"], label="train MSE (dropout off)")
     test_line, = ax.plot(ps, [f.test_mse for f in fits], "o-", ms=3, color=COLORS["test_error"], label="test MSE")
-    best = min(fits, key=lambda f: f.test_mse)
-    ax.plot([best.p], [best.test_mse], "*", ms=13, color=COLORS["good"], label=f"lowest test MSE: p={best.p:g}")
+    best = min(fits, key=lambda f: f.test_mse)  # marked to read the U, not to choose p: that is validation's job
+    ax.plot([best.p], [best.test_mse], "*", ms=13, color=COLORS["good"], label=f"lowest test MSE here: p={best.p:g}")
     ax.set(xlabel="p (drop probability)", ylabel="MSE")
     ax.legend(fontsize=7)
     return test_line
@@ -161,3 +162,24 @@ class PExplorer(Explorer):
         self.test_marker.set_data([fit.p], [fit.test_mse])
         self.numbers.value = (f"<b>p = {fit.p:g}</b> ({label(fit)}): train MSE <b>{fit.train_mse:.4f}</b>, "
                               f"test MSE <b>{fit.test_mse:.4f}</b>, gap {fit.test_mse - fit.train_mse:.4f}")
+
+
+def plot_paired_differences(comparison, methods=("dropout", "L2", "early stopping")):
+    """Per sample, test MSE of each method minus no regularization (dots), with the mean
+    and ± one standard error (bar). Below zero: the method did better on that sample."""
+    figure, ax = new_figure(width=6.4, height=3.6)
+    ax.axhline(0, color="0.4", lw=0.8)
+    ticks = []
+    for i, method in enumerate(methods):
+        diff = (comparison.test_mse[method] - comparison.test_mse["none"]).numpy()
+        spread = torch.linspace(-0.2, 0.2, len(diff)).numpy()  # side by side, not random jitter
+        ax.scatter(i + spread, diff, s=14, color=COLORS["test_error"], alpha=0.6, zorder=2)
+        mean, se, wins, n = comparison.paired(method)
+        ax.errorbar([i + 0.32], [mean], yerr=[se], fmt="o", color="black", capsize=4, zorder=3)
+        ticks.append(f"{method} minus none\n{mean:+.4f} ± {se:.4f}\nbetter on {wins} of {n}")
+    ax.set_xticks(range(len(methods)), ticks, fontsize=8)
+    ax.set_xlim(-0.5, len(methods) - 0.5)
+    ax.set(ylabel="test MSE difference", title=f"{len(comparison.seeds)} samples, each knob chosen on validation "
+           "(dots: samples; bar: mean ± 1 SE)")
+    ax.title.set_fontsize(9)
+    return figure

@@ -1,0 +1,261 @@
+"""Lesson 3's fair contest: no regularization, dropout, L2 and early stopping on many samples.
+
+    table = compare_regularizers(seeds=range(20))   # each knob chosen on validation points
+    print(table)                                     # paired differences vs none, ± standard error
+
+Each sample is lesson 1's data, `make_regression_data(seed=s)`. Its 20 training points are
+split into 15 to train on and 5 for validation (검증); every knob (p, λ, the stopping epoch)
+is the one with the lowest validation MSE, and the test MSE of that choice is read once.
+
+To fit the lesson's time budget, all networks of a chunk train together: one stacked
+weight tensor per layer with a leading model dimension, multiplied with `torch.bmm`.
+Each model's loss is its own MSE, and Adam works weight by weight, so every model
+trains as `fit_mlp` would train it alone: the same initial weights (`make_mlp` after
+`torch.manual_seed(seed)`) and the same dropout masks (drawn from a copy of the random
+state `fit_mlp` would have). Only float rounding differs (batched products, fused Adam);
+a unit test checks the agreement against `fit_mlp`.
+"""
+from dataclasses import dataclass
+
+import torch
+
+from lessonkit.core.checks import check_int, check_number, check_seed
+from lessonkit.core.regression_data import make_regression_data
+from lessonkit.core.training import one_thread
+from lessonkit.lessons.taming.network import EPOCHS, HIDDEN, LR, check_p, make_mlp
+
+P_CHOICES = (0.1, 0.3, 0.5)  # dropout's knob, chosen on validation
+L2_CHOICES = (1e-3, 1e-2)  # L2's knob (Adam's coupled weight_decay), chosen on validation
+N_VALIDATION = 5  # of the 20 training points
+
+
+def stacked_init(seeds, hidden: int = HIDDEN):
+    """The initial weights `make_mlp` gets after `torch.manual_seed(seed)`, one model per
+    seed, stacked as [W1, b1, W2, b2, W3, b3] with W of shape (models, in, out); and for each
+    model a generator in the state `nn.Dropout` would then draw its masks from."""
+    weights, generators = [], []
+    with torch.random.fork_rng(devices=[]):
+        for seed in seeds:
+            torch.manual_seed(check_seed("seed", seed))
+            model = make_mlp(0.0, hidden)  # dropout layers draw nothing at init
+            weights.append([t for layer in (model[0], model[3], model[6])
+                            for t in (layer.weight.detach().T, layer.bias.detach().unsqueeze(0))])
+            generator = torch.Generator()
+            generator.set_state(torch.get_rng_state())
+            generators.append(generator)
+    params = [torch.stack([w[i] for w in weights]).contiguous().requires_grad_() for i in range(6)]
+    return params, generators
+
+
+def stacked_forward(params, x, masks=None):
+    """All models at once: x of shape (models, n, 1) -> (models, n, 1); `masks` (two
+    tensors (models, n, hidden), already divided by 1 - p) is dropout, None is eval mode."""
+    w1, b1, w2, b2, w3, b3 = params
+    h = torch.relu(torch.baddbmm(b1, x, w1))
+    if masks is not None:
+        h = h * masks[0]
+    h = torch.relu(torch.baddbmm(b2, h, w2))
+    if masks is not None:
+        h = h * masks[1]
+    return torch.baddbmm(b3, h, w3)
+
+
+def _masks(generators, ps, n: int, hidden: int):
+    """One step's masks, model by model, in the order nn.Dropout draws them (layer 1, then 2)."""
+    layers = ([], [])
+    for generator, p in zip(generators, ps):
+        for masks in layers:
+            if p == 0:
+                masks.append(torch.ones(n, hidden))  # nn.Dropout(0) draws nothing
+            else:
+                masks.append(torch.empty(n, hidden).bernoulli_(1 - p, generator=generator).div_(1 - p))
+    return [torch.stack(masks) for masks in layers]
+
+
+@dataclass
+class StackedRun:
+    """What `train_stacked` returns: final weights, validation MSE per epoch (models, epochs),
+    and, where asked, the weights at the epoch of lowest validation MSE (early stopping)."""
+
+    params: list
+    val_curve: torch.Tensor
+    best_params: list | None
+    best_epoch: torch.Tensor | None
+
+    @torch.no_grad()
+    def mse(self, x, y, best: bool = False) -> torch.Tensor:
+        """Eval-mode MSE of every model on its own points x, y of shape (models, n)."""
+        params = self.best_params if best else self.params
+        return ((stacked_forward(params, x.unsqueeze(2)).squeeze(2) - y) ** 2).mean(1)
+
+
+def train_stacked(x_train, y_train, ps, weight_decays, seeds, *, x_val=None, y_val=None, keep_best=None,
+                  epochs: int = EPOCHS, lr: float = LR, hidden: int = HIDDEN) -> StackedRun:
+    """Train one network per row of x_train, y_train (shape (models, n)) with full-batch
+    Adam, as `fit_mlp(p=ps[m], weight_decay=weight_decays[m], seed=seeds[m])` would (same
+    initial weights and masks; float rounding aside).
+
+    x_val, y_val (models, n_val): measured after every epoch, dropout off. keep_best: a bool
+    per model; for those, the weights at their lowest validation MSE are kept too.
+    """
+    x_train, y_train = torch.as_tensor(x_train, dtype=torch.float32), torch.as_tensor(y_train, dtype=torch.float32)
+    if x_train.ndim != 2 or x_train.shape != y_train.shape:
+        raise ValueError(f"x_train and y_train must have the same shape (models, n), got "
+                         f"{tuple(x_train.shape)} and {tuple(y_train.shape)}")
+    models, n = x_train.shape
+    ps, weight_decays, seeds = list(ps), list(weight_decays), list(seeds)
+    for name, values in (("ps", ps), ("weight_decays", weight_decays), ("seeds", seeds)):
+        if len(values) != models:
+            raise ValueError(f"{name} must hold one value per model ({models}), got {len(values)}")
+    ps = [check_p(p) for p in ps]
+    weight_decays = [check_number("weight_decay", wd, 0) for wd in weight_decays]
+    check_int("epochs", epochs, 1)
+    check_number("lr", lr, above=0)
+    if (x_val is None) != (y_val is None) or (keep_best is not None and x_val is None):
+        raise ValueError("x_val and y_val come together, and keep_best needs them")
+
+    with one_thread():
+        params, generators = stacked_init(seeds, hidden)
+        optimizer = torch.optim.Adam(params, lr=lr, fused=True)  # one kernel: several times faster here
+        decay = torch.tensor(weight_decays).view(models, 1, 1)
+        l2 = torch.tensor(weight_decays) > 0
+        x, y = x_train.unsqueeze(2), y_train.unsqueeze(2)
+        val_curve = torch.empty(models, epochs)
+        best_idx = best_params = best_epoch = None
+        if keep_best is not None:
+            best_idx = torch.nonzero(torch.as_tensor(keep_best, dtype=torch.bool)).squeeze(1)
+            best_params = [p.detach()[best_idx].clone() for p in params]
+            best_epoch = torch.zeros(len(best_idx), dtype=torch.long)
+        for epoch in range(epochs):
+            # the sum of the models' own MSEs: each model's gradient is its own loss's
+            out = stacked_forward(params, x, _masks(generators, ps, n, hidden))
+            loss = ((out - y) ** 2).mean((1, 2)).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            if l2.any():
+                with torch.no_grad():
+                    for p in params:  # Adam's coupled L2, as weight_decay=λ does: grad + λ·w
+                        p.grad[l2] += p[l2] * decay[l2]
+            optimizer.step()
+            if x_val is not None:
+                with torch.no_grad():
+                    val = ((stacked_forward(params, x_val.unsqueeze(2)).squeeze(2) - y_val) ** 2).mean(1)
+                    val_curve[:, epoch] = val
+                    if best_idx is not None:
+                        better = val[best_idx] < val_curve[best_idx, :epoch].min(1).values if epoch else \
+                            torch.ones(len(best_idx), dtype=torch.bool)
+                        if better.any():
+                            for kept, p in zip(best_params, params):
+                                kept[better] = p.detach()[best_idx[better]]
+                            best_epoch[better] = epoch + 1
+    return StackedRun([p.detach() for p in params], val_curve, best_params, best_epoch)
+
+
+METHODS = ("none", "dropout", "L2", "early stopping")
+
+
+def pick_by_validation(val: torch.Tensor, test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row (sample), the column with the lowest validation MSE, and the test MSE there.
+    The test MSE plays no part in the choice: it is only read once the choice is made."""
+    if val.ndim != 2 or val.shape != test.shape:
+        raise ValueError(f"val and test must have the same shape (samples, settings), got "
+                         f"{tuple(val.shape)} and {tuple(test.shape)}")
+    choice = val.argmin(1)
+    return choice, test.gather(1, choice.unsqueeze(1)).squeeze(1)
+
+
+@dataclass
+class Comparison:
+    """Test MSE per sample and method (chosen on validation), the chosen knobs, and sums."""
+
+    seeds: list
+    test_mse: dict  # method -> tensor (samples,)
+    chosen_p: torch.Tensor
+    chosen_l2: torch.Tensor
+    chosen_epoch: torch.Tensor
+
+    def paired(self, method: str, baseline: str = "none"):
+        """(mean difference method - baseline, its standard error, wins of method, n)."""
+        diff = (self.test_mse[method] - self.test_mse[baseline]).double()
+        n = len(diff)
+        return diff.mean().item(), (diff.std() / n**0.5).item(), int((diff < 0).sum()), n
+
+    def table(self) -> str:
+        n = len(self.seeds)
+        lines = [f"{n} samples; each knob chosen on 5 validation points, networks trained on the other 15",
+                 f"{'method':>15}  {'mean test MSE':>13}  {'minus none ± SE':>18}  {'beats none':>10}"]
+        for method in METHODS:
+            mean = self.test_mse[method].mean().item()
+            if method == "none":
+                lines.append(f"{method:>15}  {mean:>13.4f}  {'':>18}  {'':>10}")
+            else:
+                d, se, wins, _ = self.paired(method)
+                lines.append(f"{method:>15}  {mean:>13.4f}  {d:>+9.4f} ± {se:.4f}  {wins:>4} of {n}")
+        return "\n".join(lines)
+
+    def pairs_table(self, pairs) -> str:
+        """One line per (a, b): mean test MSE of a minus b ± SE, and how often a is lower."""
+        lines = [f"{'paired difference':>32}  {'mean ± SE':>18}  {'first wins':>10}"]
+        for a, b in pairs:
+            d, se, wins, n = self.paired(a, b)
+            lines.append(f"{a + ' − ' + b:>32}  {d:>+9.4f} ± {se:.4f}  {wins:>4} of {n}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.table()
+
+
+def split_validation(data, n_val: int = N_VALIDATION, seed: int = 0):
+    """(x_fit, y_fit, x_val, y_val): `n_val` training points, picked at random with `seed`,
+    held out for validation; the rest to train on."""
+    check_int("n_val", n_val, 1, data.n_train - 1)
+    order = torch.randperm(data.n_train, generator=torch.Generator().manual_seed(check_seed("seed", seed)))
+    val, fit = order[:n_val].sort().values, order[n_val:].sort().values
+    return data.x_train[fit], data.y_train[fit], data.x_train[val], data.y_train[val]
+
+
+def compare_regularizers(seeds=range(20), *, ps=P_CHOICES, weight_decays=L2_CHOICES, n_val: int = N_VALIDATION,
+                         epochs: int = EPOCHS, hidden: int = HIDDEN, samples_per_chunk: int = 5,
+                         data_kwargs: dict | None = None) -> Comparison:
+    """For each sample `make_regression_data(seed=s, **data_kwargs)`: train none, every p and
+    every λ on 15 points (initial weights from seed s, the same for all), pick p, λ and the
+    stopping epoch of the unregularized network by validation MSE, and read the test MSE once."""
+    seeds = [check_seed("seed", s) for s in seeds]
+    if len(seeds) < 2:
+        raise ValueError(f"seeds must hold at least 2 samples for a standard error, got {len(seeds)}")
+    ps, weight_decays = [check_p(p) for p in ps], [check_number("weight_decay", w, above=0) for w in weight_decays]
+    if not ps or not weight_decays:
+        raise ValueError("ps and weight_decays must each hold at least one value")
+    check_int("samples_per_chunk", samples_per_chunk, 1)
+    settings = [(0.0, 0.0)] + [(p, 0.0) for p in ps] + [(0.0, w) for w in weight_decays]
+    k = len(settings)
+    rows = {name: [] for name in ("val", "test", "early")}
+    epochs_chosen = []
+    for start in range(0, len(seeds), samples_per_chunk):
+        chunk = seeds[start:start + samples_per_chunk]
+        splits, tests = [], []
+        for s in chunk:
+            data = make_regression_data(seed=s, **(data_kwargs or {}))
+            splits.append(split_validation(data, n_val, seed=s))
+            tests.append((data.x_test, data.y_test))
+        # x_fit, y_fit, x_val, y_val, each repeated once per setting: (models, n)
+        x_fit, y_fit, x_val, y_val = (torch.stack([part[i] for part in splits for _ in settings]) for i in range(4))
+        x_test = torch.stack([t[0] for t in tests for _ in settings])
+        y_test = torch.stack([t[1] for t in tests for _ in settings])
+        run = train_stacked(x_fit, y_fit, [p for _ in chunk for p, _ in settings],
+                            [w for _ in chunk for _, w in settings], [s for s in chunk for _ in settings],
+                            x_val=x_val, y_val=y_val, keep_best=[i % k == 0 for i in range(len(chunk) * k)],
+                            epochs=epochs, hidden=hidden)
+        rows["val"].append(run.val_curve[:, -1].view(len(chunk), k))
+        rows["test"].append(run.mse(x_test, y_test).view(len(chunk), k))
+        rows["early"].append(run.mse(x_test[::k], y_test[::k], best=True))
+        epochs_chosen.append(run.best_epoch)
+    val, test = torch.cat(rows["val"]), torch.cat(rows["test"])
+    drop = slice(1, 1 + len(ps))
+    l2 = slice(1 + len(ps), k)
+    i_p, dropout_test = pick_by_validation(val[:, drop], test[:, drop])
+    i_l2, l2_test = pick_by_validation(val[:, l2], test[:, l2])
+    return Comparison(seeds, {"none": test[:, 0], "dropout": dropout_test, "L2": l2_test,
+                              "early stopping": torch.cat(rows["early"])},
+                      torch.tensor(ps, dtype=torch.float64)[i_p],
+                      torch.tensor(weight_decays, dtype=torch.float64)[i_l2], torch.cat(epochs_chosen))
