@@ -5,6 +5,7 @@ import pytest
 import torch
 from numpy.polynomial import legendre
 
+from lessonkit.core.folds import fold_order
 from lessonkit.core.polyfit import fit_polynomial, legendre_features, mse, train_test_errors
 from lessonkit.core.regression_data import make_regression_data, true_function
 from lessonkit.lessons.overfitting.early_stopping import choose_steps, early_stopping_errors, gradient_descent_path
@@ -14,7 +15,6 @@ from lessonkit.lessons.overfitting.selection import (
     choose_degree,
     choose_ridge,
     fit_coefficients,
-    fold_order,
     selection_study,
 )
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from lessonkit.core.checks import check_int, check_number, check_seed
+from lessonkit.core.folds import fold_order
 from lessonkit.core.polyfit import legendre_features
 from lessonkit.core.regression_data import make_regression_data, true_function
 
@@ -130,11 +131,6 @@ def _nested_solver(features: torch.Tensor, y: torch.Tensor):
         return torch.linalg.solve_triangular(r[..., :k, :k], qty[..., :k, :], upper=True).squeeze(-1)
 
     return solve
-
-
-def fold_order(n: int, seed: int) -> torch.Tensor:
-    """The shuffled order of n points, from its own generator: fold k holds order[k::folds]."""
-    return torch.argsort(torch.rand(n, generator=torch.Generator().manual_seed(seed)))
 
 
 def _fold_errors(x, y, degrees, ridges, folds: int, order: torch.Tensor) -> torch.Tensor:

@@ -19,9 +19,9 @@ WIDE = torch.linspace(-1.6, 1.6, 321)  # beyond the data, where MC dropout shoul
 
 
 def label(fit: MLPFit) -> str:
-    """'no dropout', 'dropout p=0.3' or 'L2 (weight decay 0.001)'."""
+    """'no dropout', 'dropout p=0.3' or 'L2 (Adam weight_decay, λ=0.001)'."""
     if fit.weight_decay:
-        return f"L2 (weight decay {fit.weight_decay:g})"
+        return f"L2 (Adam weight_decay, λ={fit.weight_decay:g})"
     return f"dropout p={fit.p:g}" if fit.p else "no dropout"
 
 
@@ -83,7 +83,8 @@ def draw_error_vs_p(ax, fits: list[MLPFit]):
     ax.plot(ps, [f.train_mse for f in fits], "o-", ms=3, color=COLORS["train"], label="train MSE (dropout off)")
     test_line, = ax.plot(ps, [f.test_mse for f in fits], "o-", ms=3, color=COLORS["test_error"], label="test MSE")
     best = min(fits, key=lambda f: f.test_mse)  # marked to read the U, not to choose p: that is validation's job
-    ax.plot([best.p], [best.test_mse], "*", ms=13, color=COLORS["good"], label=f"lowest test MSE here: p={best.p:g}")
+    ax.plot([best.p], [best.test_mse], "*", ms=13, color=COLORS["good"],
+            label=f"lowest test MSE on this one sample: p={best.p:g} (not a choice)")
     ax.set(xlabel="p (drop probability)", ylabel="MSE")
     ax.legend(fontsize=7)
     return test_line
@@ -183,3 +184,54 @@ def plot_paired_differences(comparison, methods=("dropout", "L2", "early stoppin
            "(dots: samples; bar: mean ± 1 SE)")
     ax.title.set_fontsize(9)
     return figure
+
+
+class FeatureDropoutExplorer(Explorer):
+    """Dropout on lesson 1's 16 Legendre features, as the ridge fit it equals in expectation.
+
+    Left: the fit over the training points for the slider's p, beside plain least squares.
+    Right: the penalty λ_j = p/(1-p)·Σ_i x_ij² on each feature's weight. Each move solves a
+    16 x 16 system: no training, so the picture follows the slider at once.
+    """
+
+    title = "Lesson 3: dropout on the features of a degree-15 polynomial"
+
+    def __init__(self, data, p: float = 0.1, degree: int = 15):
+        from lessonkit.core.checks import check_int, check_probability
+        from lessonkit.core.polyfit import legendre_features
+        from lessonkit.lessons.taming.dropout_ridge import dropout_ridge, feature_penalties
+
+        check_probability("p", p)
+        check_int("degree", degree, 1, 20)
+        super().__init__()
+        self._solve, self._penalties = dropout_ridge, feature_penalties
+        self.data = data
+        self.features = legendre_features(data.x_train.double(), degree)
+        self.grid_features = legendre_features(GRID, degree)
+        self.y = data.y_train.double()
+        self.slider = widgets.SelectionSlider(options=[0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9], value=p,
+                                              description="p", continuous_update=True)
+        self.numbers = widgets.HTML()
+        figure, (left, right) = new_figure(2, 1, width=4.4, height=3.4)
+        draw_points_and_truth(left, data)
+        plain = fit_polynomial(data.x_train, data.y_train, degree)
+        left.plot(GRID, plain(GRID), color=COLORS["overfit"], lw=1.2, alpha=0.5, label="least squares (p = 0)")
+        self.line, = left.plot(GRID, GRID, color=COLORS["dropout"], lw=2.2, label="dropout on the features")
+        left.legend(loc="lower right", fontsize=7)
+        ks = list(range(degree + 1))
+        self.bars, = right.plot(ks, [1.0] * len(ks), "o-", color=COLORS["l2"], ms=4)
+        right.set(yscale="log", ylim=(1e-3, 1e3), xlabel="feature P_k (Legendre degree k)",
+                  ylabel="penalty λ_k on its weight", title="dropout's ridge penalty per feature")
+        right.grid(alpha=0.3)
+        self._set_up([self.slider, self.numbers], figure, moving=[self.line, self.bars])
+        self.slider.observe(self.update, names="value")
+
+    def redraw(self):
+        p = self.slider.value
+        w = self._solve(self.features, self.y, p)
+        self.line.set_ydata(self.grid_features @ w)
+        penalties = self._penalties(self.features, p)
+        self.bars.set_ydata(penalties)
+        train = ((self.features @ w - self.y) ** 2).mean().item()
+        self.numbers.value = (f"<b>p = {p:g}</b>: λ_0 = {penalties[0]:.3g} on the constant P0, "
+                              f"λ_15 = {penalties[-1]:.3g} on P15; train MSE {train:.4f}")
