@@ -226,6 +226,10 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
     try:
         lab.open()
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
+        if lab.errors():
+            # Opened a second time in one server (the slider test opened it first), a widget view
+            # can race its model ("model not found"); Run All again replaces every output once.
+            lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
         assert lab.errors() == [], f"errors after Run All Cells {where}"
         (box, slider), = lab.explorers("p")
         box.scroll_into_view_if_needed()
