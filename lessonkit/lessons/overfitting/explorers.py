@@ -9,7 +9,6 @@ legends are drawn once; a move redraws only the artists that change (blitting), 
 keeps it far below 100 ms on a 2-core CPU.
 """
 import math
-from contextlib import contextmanager
 
 import ipywidgets as widgets
 import torch
@@ -18,6 +17,7 @@ from lessonkit.core.checks import check_int, check_number
 from lessonkit.core.figures import COLORS, GRID, Y_LIMITS, Explorer, draw_points_and_truth, new_figure
 from lessonkit.core.polyfit import ErrorCurve, fit_all_degrees, fit_polynomial, legendre_features, mse, ridge_errors
 from lessonkit.core.regression_data import make_regression_data, true_function
+from lessonkit.core.training import one_thread
 from lessonkit.lessons.overfitting.plots import ERROR_LIMITS, clip_errors, draw_error_curve, regime_color
 from lessonkit.lessons.overfitting.selection import choose_degree, choose_ridge
 
@@ -28,22 +28,7 @@ RIDGE_EXPONENTS = (-8, 2)  # the λ slider runs from 1e-8 to 1e2
 RIDGE_STEPS = 41  # stops of the λ slider: exponents -8, -7.75, ..., 2
 FOLDS = 5  # the explorers choose by 5-fold cross-validation on the training points
 
-
-
 GRID_FEATURES = legendre_features(GRID, MAX_DEGREE)  # every curve is a slice of it times coefficients
-
-
-@contextmanager
-def one_thread():
-    """Run torch on one thread for a moment. The solves behind a slider move are many tiny
-    batched LAPACK calls; split over threads they wait on each other (measured: about 10x
-    slower on 2 cores), so the explorers solve on one thread and restore the setting after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class PolyExplorer(Explorer):
@@ -114,7 +99,7 @@ class PolyExplorer(Explorer):
 
     def _solve(self):
         """New data: solve every degree once, keep its curve on the grid and its errors."""
-        with one_thread():
+        with one_thread():  # many tiny batched solves: ~10x slower split over 2 threads (measured)
             self._solve_now()
 
     def _solve_now(self):
