@@ -23,6 +23,7 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 MACHINE_PATH = re.compile(r"/(root|home|tmp|work)/[A-Za-z0-9_.-]+")
 ERROR_TEXT = re.compile(r"Traceback \(most recent call last\)|Error displaying widget")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def prepare_data() -> None:
@@ -35,16 +36,31 @@ def prepare_data() -> None:
 
 
 def clean(nb) -> list[str]:
-    """Strip widget state and return the problems a reader would see."""
+    """Strip widget state and widget views, and return the problems a reader would see.
+
+    A widget view whose state is not saved cannot be drawn: JupyterLab would show
+    "Error displaying widget: model not found" in place of the picture stored beside it,
+    to anyone who opens the notebook before running it. The picture and text stay.
+    """
     nb.metadata.pop("widgets", None)
     problems = []
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
         outputs = json.dumps(cell.get("outputs", []))
         if MACHINE_PATH.search(outputs):
             problems.append(f"cell {index}: an output shows a path of this machine")
         if ERROR_TEXT.search(outputs):
             problems.append(f"cell {index}: an output shows an error")
+    return problems
+
+
+def strip(path: Path) -> list[str]:
+    """Clean a notebook's stored outputs without running it."""
+    nb = nbformat.read(path, as_version=4)
+    problems = clean(nb)
+    nbformat.write(nb, path)
     return problems
 
 
@@ -66,9 +82,14 @@ def run(path: Path, timeout: int) -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb in order")
+    parser.add_argument("--strip-only", action="store_true", help="clean the stored outputs, run nothing")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds a single cell may take (default 1800)")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if args.strip_only:
+        problems = [f"{path.name}: {problem}" for path in paths for problem in strip(path.resolve())]
+        print("\n".join(problems) or f"{len(paths)} notebooks cleaned")
+        return 1 if problems else 0
     prepare_data()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     failed = False

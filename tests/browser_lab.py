@@ -88,7 +88,9 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/notebooks/{name}?token={self.token}"
+        """The notebook alone: `reset` starts from an empty workspace, so the tabs an earlier
+        page left open are not restored beside it (their stale outputs would count as its own)."""
+        return f"{self.url}/lab/tree/notebooks/{name}?token={self.token}&reset"
 
     def __enter__(self):
         self.home = Path(tempfile.mkdtemp(prefix="lessonkit-lab-"))

@@ -1,4 +1,5 @@
 """The checks of `00_start_here.ipynb`: is this machine ready for the course?"""
+import base64
 import re
 from importlib import metadata
 from pathlib import Path
@@ -13,6 +14,7 @@ from lessonkit.core.data import (
     data_dir,
     missing_mnist_archives,
 )
+from lessonkit.core.figures import new_figure, png_bytes
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#]+)")
@@ -73,14 +75,47 @@ def check_mnist() -> bool:
     return False
 
 
-def widget_check() -> widgets.VBox:
+class WidgetCheck(widgets.VBox):
+    """A slider and a sentence that follows it; saved notebooks show a picture of both."""
+
+    TITLE = "Widget check: slider n and its square"
+
+    def __init__(self, value: int = 3):
+        self.slider = widgets.IntSlider(value=value, min=0, max=10, description="n")
+        self.label = widgets.Label()
+        super().__init__([self.slider, self.label])
+        self.slider.observe(self._show_square, names="value")
+        self._show_square()
+
+    def _show_square(self, change=None):  # noqa: ARG002 - observe passes the change dict
+        self.label.value = (
+            f"n squared is {self.slider.value ** 2}: if this changes when you move the slider, widgets work."
+        )
+
+    def picture(self) -> bytes:
+        """A PNG of the slider and its sentence, as JupyterLab draws them (for GitHub and nbviewer)."""
+        figure, ax = new_figure(width=6.4, height=0.8)
+        ax.set_axis_off()
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 1)
+        fraction = (self.slider.value - self.slider.min) / (self.slider.max - self.slider.min)
+        start, end = 0.5, 4.5
+        ax.text(0.25, 0.72, self.slider.description, ha="right", va="center", fontsize=10)
+        ax.plot([start, end], [0.72, 0.72], color="#bdbdbd", linewidth=3, solid_capstyle="round")
+        knob = start + fraction * (end - start)
+        ax.plot([start, knob], [0.72, 0.72], color="#2196f3", linewidth=3, solid_capstyle="round")
+        ax.plot([knob], [0.72], "o", markersize=10, color="white", markeredgecolor="#2196f3")
+        ax.text(end + 0.3, 0.72, str(self.slider.value), va="center", fontsize=10)
+        ax.text(0, 0.2, self.label.value, va="center", fontsize=9)
+        return png_bytes(figure)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = f"{self.TITLE} (run the notebook in JupyterLab to move the slider)"
+        bundle["image/png"] = base64.b64encode(self.picture()).decode("ascii")
+        return bundle
+
+
+def widget_check() -> WidgetCheck:
     """A slider whose label must follow it: proof that widgets render and talk to the kernel."""
-    slider = widgets.IntSlider(value=3, min=0, max=10, description="n")
-    label = widgets.Label()
-
-    def show_square(change=None):  # noqa: ARG001 - observe passes the change dict
-        label.value = f"n squared is {slider.value ** 2}: if this changes when you move the slider, widgets work."
-
-    slider.observe(show_square, names="value")
-    show_square()
-    return widgets.VBox([slider, label])
+    return WidgetCheck()
