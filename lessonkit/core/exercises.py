@@ -1,42 +1,128 @@
-"""What an exercise checker reports: one type for every lesson.
+"""What an exercise checker reports, with hints in stages: one mechanism for every lesson.
 
-    report = CheckReport("dropout forward pass")
+    report = CheckReport("dropout forward pass", hint=1)
     report.checks += 1
-    report.problems.append("kept values are not scaled")
-    print(report)      # ✗ dropout forward pass: 1 of 1 checks found a problem: ...
+    report.problems.append(Mistake("kept values not scaled",
+                                   symptom="the mean of your output is 0.7 of the input's",
+                                   where="the line that multiplies x by the mask",
+                                   fix="divide the kept values by (1 - p)"))
+    print(report)   # stage 1: the mistake's name and its symptom only
 
-A checker names the mistake it recognised, never the expected value.
+A wrong answer is told its symptom first; the same check run again with `hint=2` adds
+where to look, and only `hint=3`, asked for explicitly, adds the fix. A checker names the
+mistake it recognised and never prints the expected value, at any stage.
 """
 from dataclasses import dataclass, field
+
+STAGES = {1: "the symptom", 2: "where to look", 3: "the fix"}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A mistake a checker recognised, told in up to three stages."""
+
+    name: str  # what was recognised, short: "kept values not scaled"
+    symptom: str  # stage 1: what the checker saw
+    where: str  # stage 2: where to look
+    fix: str  # stage 3: what to change (a rule or a line of code, never the expected value)
+
+    def told(self, hint: int) -> str:
+        parts = [f"{self.name}: {self.symptom}"]
+        if hint >= 2:
+            parts.append(f"Where to look: {self.where}")
+        if hint >= 3:
+            parts.append(f"Fix: {self.fix}")
+        return " ".join(parts)
+
+
+def hint_stage(hint) -> int:
+    """`hint` when it is 1, 2 or 3; a learner's typo becomes a message, not a traceback."""
+    if isinstance(hint, bool) or hint not in STAGES:
+        raise ValueError(f"hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), got {hint!r}")
+    return hint
 
 
 @dataclass
 class CheckReport:
     """What a checker found: `passed` is True when `problems` is empty.
 
-    `praise`: what a right answer is told (the default just counts the checks).
+    `problems`: plain strings (an answer of the wrong form: told the same at every stage)
+    or `Mistake`s (told at stage `hint`). `praise`: what a right answer is told (the
+    default just counts the checks).
     """
 
     name: str
     checks: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list = field(default_factory=list)
     praise: str = ""
+    hint: int = 1
+
+    def __post_init__(self):
+        hint_stage(self.hint)
 
     @property
     def passed(self) -> bool:
         return not self.problems
 
     @property
+    def mistakes(self) -> list[str]:
+        """The names of the mistakes recognised (for tests and for a learner's own code)."""
+        return [problem.name for problem in self.problems if isinstance(problem, Mistake)]
+
+    def _told(self) -> list[str]:
+        return [p.told(self.hint) if isinstance(p, Mistake) else str(p) for p in self.problems]
+
+    def _next_stage(self) -> str:
+        if self.hint >= 3 or not self.mistakes:
+            return ""
+        return f"(hint {self.hint} of 3; run the check again with hint={self.hint + 1} for {STAGES[self.hint + 1]}.)"
+
+    @property
     def message(self) -> str:
         """What the learner is told: the praise, or the problems one per line."""
-        return self.praise if self.passed else "\n".join(self.problems)
+        if self.passed:
+            return self.praise
+        return "\n".join(self._told() + ([self._next_stage()] if self._next_stage() else []))
 
     def __str__(self):
         if self.passed:
             return f"✓ {self.name}: {self.praise or f'all {self.checks} checks passed.'}"
-        if self.checks <= 1 and len(self.problems) == 1:
-            return f"✗ {self.name}: {self.problems[0]}"
-        lines = [f"✗ {self.name}: {len(self.problems)} of {self.checks} checks found a problem:"]
-        return "\n".join(lines + [f"  - {problem}" for problem in self.problems])
+        told, more = self._told(), self._next_stage()
+        if self.checks <= 1 and len(told) == 1:
+            lines = [f"✗ {self.name}: {told[0]}"]
+        else:
+            lines = [f"✗ {self.name}: {len(told)} of {self.checks} checks found a problem:"]
+            lines += [f"  - {problem}" for problem in told]
+        return "\n".join(lines + ([more] if more else []))
 
     __repr__ = __str__
+
+
+def not_answered(variable: str, what: str) -> CheckReport:
+    """The report for an answer cell left as it came (`None`): a nudge, not an error."""
+    return CheckReport(variable, checks=1,
+                       problems=[f"not answered yet. Write your answer in `{variable}` ({what}), "
+                                 "then run this cell again."])
+
+
+def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str, Mistake], praise: str,
+                 hint: int = 1) -> CheckReport:
+    """Check a multiple-choice answer: one of the words in `right` and `wrong` (case and
+    surrounding spaces ignored). A wrong choice is told its `Mistake` at stage `hint`."""
+    hint = hint_stage(hint)
+    choices = [right, *wrong]
+    what = "one of " + ", ".join(f'"{c}"' for c in choices)
+    if answer is None:
+        return not_answered(variable, what)
+    report = CheckReport(variable, checks=1, hint=hint)
+    if not isinstance(answer, str):
+        report.problems.append(f"{variable} must be {what}, got {answer!r} ({type(answer).__name__}).")
+        return report
+    choice = answer.strip().lower()
+    if choice not in choices:
+        report.problems.append(f"{variable} must be {what}, got {answer!r}.")
+    elif choice == right:
+        report.praise = f"Right. {praise}"
+    else:
+        report.problems.append(wrong[choice])
+    return report
