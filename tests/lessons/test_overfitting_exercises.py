@@ -1,10 +1,13 @@
 import pytest
+from hint_stages import gives_away, stages
 
 from lessonkit.core.exercises import CheckReport
 from lessonkit.core.polyfit import train_test_errors
 from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.exercises import check_chosen_degree, check_gap_prediction, gap_at
 from lessonkit.lessons.overfitting.selection import choose_degree
+
+GIVENS = ["folds=10", "seed=5", "10 folds", "5 folds", "range(21)"]  # the questions' own parameters
 
 
 def chosen_degree(data=None):
@@ -16,15 +19,13 @@ def section_6_degree(data=None):
     return choose_degree(data or make_regression_data(), range(21), folds=5, seed=0).choice
 
 
+def lowest_test_degree():
+    return train_test_errors(make_regression_data(), range(21)).lowest_test
+
+
 def test_the_exercise_asks_for_a_choice_the_notebook_does_not_print():
     assert chosen_degree() != section_6_degree()
-    assert chosen_degree() != train_test_errors(make_regression_data(), range(21)).lowest_test
-
-
-def test_section_6s_choice_is_recognised_and_pointed_to_the_right_folds():
-    verdict = check_chosen_degree(section_6_degree())
-    assert not verdict.passed and "folds=10 and seed=5" in verdict.message
-    assert f"degree {chosen_degree()}" not in verdict.message
+    assert chosen_degree() != lowest_test_degree()
 
 
 def test_the_degree_chosen_by_cross_validation_passes():
@@ -34,24 +35,26 @@ def test_the_degree_chosen_by_cross_validation_passes():
     assert str(verdict).startswith("✓") and f"degree {chosen}" in verdict.message
 
 
-def test_the_lowest_test_error_degree_is_refused_when_it_differs():
-    test_best = train_test_errors(make_regression_data(), range(21)).lowest_test
-    assert test_best != chosen_degree()  # the lesson's sample: the two minima differ
-    verdict = check_chosen_degree(test_best)
-    assert not verdict.passed and "must not choose" in verdict.message
-    assert f"degree {chosen_degree()}" not in verdict.message
+@pytest.mark.parametrize("wrong, mistake", [
+    (section_6_degree, "section 6's choice"),
+    (lowest_test_degree, "chosen by the test set"),
+    (lambda: chosen_degree() + 7, "not the CV minimum"),
+    (lambda: 0, "not the CV minimum"),
+])
+def test_each_recognised_mistake_is_named_and_told_in_stages(wrong, mistake):
+    one, two, three = stages(check_chosen_degree, wrong())
+    assert all(f"✗ my_chosen_degree: {mistake}:" in text for text in (one, two, three))
+    assert "Where to look" not in one and "Fix" not in one and "hint=2" in one
+    assert "Where to look: " in two and "Fix" not in two and "hint=3" in two
+    assert "Fix: run choose_degree(data, range(21), folds=10, seed=5)" in three
+    for text in (one, two, three):
+        assert not gives_away(text, chosen_degree(), allowed=GIVENS), text
 
 
-@pytest.mark.parametrize("offset", [-5, -1, 2, 6, 12])
-def test_wrong_degree_fails_without_giving_the_answer(offset):
+def test_not_the_minimum_points_to_the_side_of_the_minimum():
     chosen = chosen_degree()
-    answer = chosen + offset
-    verdict = check_chosen_degree(answer)
-    assert not verdict.passed and str(verdict).startswith("✗")
-    if answer not in (train_test_errors(make_regression_data(), range(21)).lowest_test, section_6_degree()):
-        assert ("larger degree" if offset < 0 else "smaller degree") in verdict.message
-    assert f"degree {answer}" in verdict.message
-    assert f"degree {chosen} " not in verdict.message and f"degree {chosen}." not in verdict.message
+    assert "look at larger degrees" in str(check_chosen_degree(0, hint=2))
+    assert "look at smaller degrees" in str(check_chosen_degree(chosen + 7, hint=2))
 
 
 def test_chosen_degree_uses_the_data_it_is_given():
@@ -62,7 +65,7 @@ def test_chosen_degree_uses_the_data_it_is_given():
 
 
 @pytest.mark.parametrize("answer, message", [
-    (None, "Write your answer in `my_chosen_degree`"),
+    (None, "not answered yet. Write your answer in `my_chosen_degree`"),
     ("3", "must be an integer from 0 to 20, got '3' (str)"),
     (3.0, "must be an integer from 0 to 20, got 3.0 (float)"),
     (True, "must be an integer from 0 to 20, got True (bool)"),
@@ -71,7 +74,7 @@ def test_chosen_degree_uses_the_data_it_is_given():
 ])
 def test_placeholder_and_wrong_type_degree_answers_explain_what_is_expected(answer, message):
     verdict = check_chosen_degree(answer)
-    assert not verdict.passed and message in verdict.message
+    assert not verdict.passed and message in verdict.message and verdict.mistakes == []
 
 
 @pytest.mark.parametrize("answer", ["smaller", " Smaller ", "SMALLER"])
@@ -83,16 +86,19 @@ def test_right_gap_prediction_passes_with_the_measured_gaps(answer):
     assert f"{test_20 - train_20:.3g}" in verdict.message and f"{test_200 - train_200:.3g}" in verdict.message
 
 
-@pytest.mark.parametrize("answer", ["larger", "same"])
-def test_wrong_gap_prediction_fails_with_a_hint_not_the_answer(answer):
-    verdict = check_gap_prediction(answer)
-    assert not verdict.passed and "16 coefficients" in verdict.message
-    assert "smaller" not in verdict.message
+@pytest.mark.parametrize("answer, mistake", [
+    ("larger", "more data, more overfitting"), ("same", "the gap as a fixed property of the degree")])
+def test_wrong_gap_prediction_is_named_and_told_in_stages_without_the_answer(answer, mistake):
+    one, two, three = stages(check_gap_prediction, answer)
+    assert mistake in one and "Where to look" not in one
+    assert "16 coefficients" in two and "Fix" not in two
+    assert "Fix: compare the number of coefficients" in three
+    assert not any(gives_away(text, "smaller") for text in (one, two, three))
 
 
 @pytest.mark.parametrize("answer, message", [
-    (None, "Write your answer in `my_gap_prediction`"),
-    (0.5, "must be one of the words"),
+    (None, "not answered yet. Write your answer in `my_gap_prediction`"),
+    (0.5, "must be one of"),
     ("shrinks", "got 'shrinks'"),
 ])
 def test_placeholder_and_wrong_type_gap_answers_explain_what_is_expected(answer, message):

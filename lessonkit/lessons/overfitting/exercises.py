@@ -1,69 +1,72 @@
-"""Automatic checks for lesson 1's exercises. Each returns a `CheckReport` that reads as a hint.
+"""Automatic checks for lesson 1's exercises, with hints in stages (lessonkit.core.exercises).
 
-    check_chosen_degree(my_chosen_degree)      # an int: the degree 10-fold CV (folds dealt with seed 5) chooses
-    check_gap_prediction(my_gap_prediction)    # "smaller", "larger" or "same"
+    check_chosen_degree(my_chosen_degree)            # an int: the degree 10-fold CV (folds dealt with seed 5) chooses
+    check_chosen_degree(my_chosen_degree, hint=2)    # where to look; hint=3: the fix
+    check_gap_prediction(my_gap_prediction)          # "smaller", "larger" or "same"
 
-A wrong answer gets a reason and a place to look, never the answer itself.
+A wrong answer is told what was recognised and its symptom, then where to look, then how to
+find the answer, never the answer itself.
 """
-from lessonkit.core.exercises import CheckReport
+from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
 from lessonkit.core.polyfit import train_test_errors
 from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.selection import choose_degree
 
 MAX_DEGREE = 20
-GAP_CHOICES = ("smaller", "larger", "same")
-
-
-def _report(variable: str, passed: bool, message: str) -> CheckReport:
-    """A one-check report on the answer in `variable`: praised when right, else the message."""
-    return CheckReport(variable, checks=1, problems=[] if passed else [message], praise=message if passed else "")
-
-
-def _not_yet(variable: str, what: str) -> CheckReport:
-    return _report(variable, False, f"Write your answer in `{variable}` ({what}), then run this cell again.")
-
-
 EXERCISE_FOLDS, EXERCISE_SEED = 10, 5  # exercise 1 deals the folds differently from section 6
+THE_TABLE = (f"the cross-validation column of the table that choose_degree(data, range({MAX_DEGREE + 1}), "
+             f"folds={EXERCISE_FOLDS}, seed={EXERCISE_SEED}) prints")
+THE_FIX = (f"run choose_degree(data, range({MAX_DEGREE + 1}), folds={EXERCISE_FOLDS}, seed={EXERCISE_SEED}) and "
+           "answer the degree on the row with the smallest CV MSE (the table marks it; `.choice` holds it).")
 
 
-def check_chosen_degree(answer, data=None) -> CheckReport:
+def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     """Is `answer` the degree in 0..20 that 10-fold cross-validation, folds dealt with seed 5,
     chooses on `data` (default: the lesson's sample)? The test set plays no part."""
+    hint = hint_stage(hint)
     what = f"an integer from 0 to {MAX_DEGREE}"
     if answer is None:
-        return _not_yet("my_chosen_degree", what)
+        return not_answered("my_chosen_degree", what)
+    report = CheckReport("my_chosen_degree", checks=1, hint=hint)
     if isinstance(answer, bool) or not isinstance(answer, int):
-        return _report("my_chosen_degree", False,
-                       f"my_chosen_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
+        report.problems.append(f"my_chosen_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
+        return report
     if not 0 <= answer <= MAX_DEGREE:
-        return _report("my_chosen_degree", False,
-                       f"my_chosen_degree must be {what}, got {answer}: the curve only goes up to "
-                       f"degree {MAX_DEGREE}.")
+        report.problems.append(f"my_chosen_degree must be {what}, got {answer}: the curve only goes up to "
+                               f"degree {MAX_DEGREE}.")
+        return report
     data = data or make_regression_data()
     degrees = range(MAX_DEGREE + 1)
     selection = choose_degree(data, degrees, folds=EXERCISE_FOLDS, seed=EXERCISE_SEED)
     section_6 = choose_degree(data, degrees, folds=5, seed=0).choice
     curve = train_test_errors(data, degrees)
-    cv = selection.validation[answer].item()
-    chosen = selection.choice
+    cv, chosen = selection.validation[answer].item(), selection.choice
     if answer == chosen:
-        return _report("my_chosen_degree", True,
-                       f"Right: with these folds degree {answer} has the lowest cross-validation MSE ({cv:.3g}). "
-                       f"{'The same as' if answer == section_6 else 'Not the same as'} section 6's choice: "
-                       f"with 20 points, how the points are dealt can move the choice, so a choice made on "
-                       f"little data is itself uncertain.")
-    if answer == section_6:
-        return _report("my_chosen_degree", False,
-                       f"Not quite: degree {answer} is what 5 folds dealt with seed 0 choose (section 6). "
-                       f"Run choose_degree with folds={EXERCISE_FOLDS} and seed={EXERCISE_SEED} and read its table.")
-    if curve.test[answer] <= curve.test.min():
-        return _report("my_chosen_degree", False,
-                       f"Not quite: degree {answer} has the lowest *test* MSE, but the test set must not "
-                       f"choose anything. Read the cross-validation column of choose_degree's table.")
-    side = "smaller" if answer > chosen else "larger"
-    return _report("my_chosen_degree", False,
-                   f"Not quite: with these folds degree {answer} has CV MSE {cv:.3g}, and a {side} degree has a "
-                   f"lower one. Find the lowest value in the cross-validation column of choose_degree's table.")
+        report.praise = (f"Right: with these folds degree {answer} has the lowest cross-validation MSE ({cv:.3g}). "
+                         f"{'The same as' if answer == section_6 else 'Not the same as'} section 6's choice: "
+                         "with 20 points, how the points are dealt can move the choice, so a choice made on "
+                         "little data is itself uncertain.")
+    elif answer == section_6:
+        report.problems.append(Mistake(
+            "section 6's choice",
+            symptom=f"degree {answer} is what 5 folds dealt with seed 0 choose, not these folds.",
+            where=f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; "
+                  f"read {THE_TABLE}.",
+            fix=THE_FIX))
+    elif curve.test[answer] <= curve.test.min():
+        report.problems.append(Mistake(
+            "chosen by the test set",
+            symptom=f"degree {answer} has the lowest *test* MSE, but the test set must not choose anything.",
+            where=f"{THE_TABLE}, not the test curve of section 4.",
+            fix=THE_FIX))
+    else:
+        side = "smaller" if answer > chosen else "larger"
+        report.problems.append(Mistake(
+            "not the CV minimum",
+            symptom=f"with these folds degree {answer} has CV MSE {cv:.3g}, and another degree has a lower one.",
+            where=f"{THE_TABLE}: look at {side} degrees than {answer}.",
+            fix=THE_FIX))
+    return report
 
 
 def gap_at(n_train: int, degree: int = 15, seed: int = 0) -> tuple[float, float]:
@@ -72,33 +75,30 @@ def gap_at(n_train: int, degree: int = 15, seed: int = 0) -> tuple[float, float]
     return curve.train[0].item(), curve.test[0].item()
 
 
-def check_gap_prediction(answer) -> CheckReport:
+_GAP_WHERE = ("section 2: degree 15 has 16 coefficients and there are 20 points. Ask what 16 coefficients can "
+              "do with 200 points: can they still pass through every one? Try it: set the explorer of "
+              "section 7 to degree 15 and move the points slider.")
+_GAP_FIX = ("compare the number of coefficients with the number of points: while there are many more points "
+            "than coefficients, the fit cannot follow each point's noise and must follow the curve.")
+
+
+def check_gap_prediction(answer, *, hint: int = 1) -> CheckReport:
     """Your prediction: with 10x more training data (200 points instead of 20), does the
     gap between test and training MSE of the degree-15 model get "smaller", "larger", or
-    stay about the "same"?
-    """
-    what = " or ".join(f'"{c}"' for c in GAP_CHOICES)
-    if answer is None:
-        return _not_yet("my_gap_prediction", what)
-    if not isinstance(answer, str):
-        return _report("my_gap_prediction", False,
-                       f"my_gap_prediction must be one of the words {what}, got {answer!r} "
-                       f"({type(answer).__name__}).")
-    choice = answer.strip().lower()
-    if choice not in GAP_CHOICES:
-        return _report("my_gap_prediction", False,
-                       f"my_gap_prediction must be one of the words {what}, got {answer!r}.")
-    if choice == "smaller":
+    stay about the "same"?"""
+    report = check_multiple_choice(
+        "my_gap_prediction", answer, right="smaller", hint=hint, praise="", wrong={
+            "larger": Mistake("more data, more overfitting", symptom="a model can only overfit the noise it can "
+                              "follow: the gap is large at 20 points because the fit passes through them all.",
+                              where=_GAP_WHERE, fix=_GAP_FIX),
+            "same": Mistake("the gap as a fixed property of the degree",
+                            symptom="the gap is not a property of the degree alone: it depends on how many points "
+                                    "the 16 coefficients must pass near.", where=_GAP_WHERE, fix=_GAP_FIX),
+        })
+    if report.passed:
         (train_20, test_20), (train_200, test_200) = gap_at(20), gap_at(200)
-        return _report("my_gap_prediction", True,
-                       f"Right: with 20 points the gap is {test_20 - train_20:.3g} (train {train_20:.3g}, "
-                       f"test {test_20:.3g}); with 200 points it is {test_200 - train_200:.3g} "
-                       f"(train {train_200:.3g}, test {test_200:.3g}). The same 16 coefficients can no "
-                       f"longer bend through every point, so they follow the curve instead of the noise.")
-    reason = ("the training error of a degree-15 model is tiny because it has nearly as many coefficients (16) "
-              "as there are points (20). Ask yourself what 16 coefficients can do with 200 points: can they "
-              "still pass through every one? Try it: set the explorer above to degree 15 and move the points "
-              "slider.")
-    return _report("my_gap_prediction", False,
-                   f'Not quite: "{choice}" is not what happens. Think about why the gap is big at first: '
-                   + reason)
+        report.praise = (f"Right: with 20 points the gap is {test_20 - train_20:.3g} (train {train_20:.3g}, "
+                         f"test {test_20:.3g}); with 200 points it is {test_200 - train_200:.3g} "
+                         f"(train {train_200:.3g}, test {test_200:.3g}). The same 16 coefficients can no "
+                         f"longer bend through every point, so they follow the curve instead of the noise.")
+    return report
