@@ -1,8 +1,19 @@
 """The exercise checkers accept correct dropouts and reject each broken one with the right message."""
 import pytest
 import torch
+from hint_stages import gives_away, stages
 
-from lessonkit.lessons.dropout.exercises import check_dropout, check_dropout_backward
+from lessonkit.lessons.dropout.exercises import (
+    check_dropout,
+    check_dropout_backward,
+    check_eval_prediction,
+    check_gradient_prediction,
+    check_smaller_layer,
+    check_test_time_scaling,
+    gradient_check,
+    numerical_gradient,
+    relative_error,
+)
 from lessonkit.lessons.dropout.layer import dropout
 
 
@@ -49,30 +60,53 @@ def test_correct_dropouts_pass(fn):
 
 
 @pytest.mark.parametrize(
-    "fn, message",
+    "fn, mistake",
     [
-        (broken(scale=lambda p: 1.0), "no scaling: kept values equal the input"),
-        (broken(scale=lambda p: p), "scaled by p instead of 1/(1-p)"),
-        (broken(scale=lambda p: 1 - p), "scaled by (1-p) instead of 1/(1-p)"),
-        (broken(scale=lambda p: 1 / p if p else 1.0), "divided by p instead of (1-p)"),
-        (broken(scale=lambda p: 1.5), "scaled by 1.5; with p=0.3 they should be scaled by 1/(1-p) = 1.429"),
+        (broken(scale=lambda p: 1.0), "kept values not scaled"),
+        (broken(scale=lambda p: p), "kept values scaled by p"),
+        (broken(scale=lambda p: 1 - p), "kept values multiplied by (1-p)"),
+        (broken(scale=lambda p: 1 / p if p else 1.0), "kept values divided by p"),
+        (broken(scale=lambda p: 1.5), "kept values wrongly scaled"),
         (broken(eval_active=True), "active in eval mode"),
-        (broken(drop=lambda p: 1 - p), "p is the probability to DROP an element"),
-        (broken(drop=lambda p: p / 2), "with p=0.3 that should be within 0.015 of 0.3"),
-        (broken(use_generator=False), "same seeded generator gave different masks"),
-        (fixed_mask_dropout, "different generator seeds gave the same mask"),
+        (broken(drop=lambda p: 1 - p), "p read as the keep probability"),
+        (broken(drop=lambda p: p / 2), "wrong drop rate"),
+        (broken(use_generator=False), "generator ignored"),
+        (fixed_mask_dropout, "the same mask every call"),
         (broken(detach=True), "cut off from autograd"),
-        (division_by_zero_dropout, "p = 1 must give all zeros (as torch does), got NaN or inf"),
-        (lambda x, p, training=True, generator=None: x[:10], "expected a tensor of shape (20000,), got shape (10,)"),
-        (lambda x, p, training=True: x, "raised TypeError"),
+        (division_by_zero_dropout, "p = 1 not all zeros"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_each_broken_dropout_is_rejected_with_the_right_message(fn, message):
+def test_each_broken_dropout_is_named_and_told_in_stages(fn, mistake):
+    one, two, three = (check_dropout(fn, hint=hint) for hint in (1, 2, 3))
+    assert not one.passed and mistake in one.mistakes, str(one)
+    assert f"- {mistake}: " in str(one) and "Where to look" not in str(one) and "hint=2" in str(one)
+    assert "Where to look" in str(two) and "Fix" not in str(two)
+    assert "Fix: " in str(three)
+    for text in map(str, (one, two, three)):  # the right scale, 1/(1-0.3), is never printed
+        assert not any(gives_away(text, value) for value in ("1.429", "1.43", "1.4286", "1.4")), text
+
+
+def test_an_unscaled_dropout_is_told_its_mean_first():
+    assert "the mean of your output is 0.70 of the input's" in str(check_dropout(broken(scale=lambda p: 1.0)))
+
+
+@pytest.mark.parametrize(
+    "fn, message",
+    [
+        (lambda x, p, training=True, generator=None: x[:10], "expected a tensor of shape (20000,), got shape (10,)"),
+        (lambda x, p, training=True: x, "raised TypeError"),
+        (lambda x, p, training=True, generator=None: None, "got NoneType"),
+    ],
+    ids=["wrong shape", "wrong signature", "returns nothing"],
+)
+def test_wrong_forms_are_explained(fn, message):
     report = check_dropout(fn)
-    assert not report.passed
-    assert any(message in problem for problem in report.problems), str(report)
-    assert message in str(report) and str(report).startswith("✗")
+    assert not report.passed and message in str(report)
+
+
+def test_an_unanswered_dropout_is_a_nudge():
+    assert "not answered yet" in str(check_dropout(None)) and "not answered yet" in str(check_dropout_backward(None))
 
 
 def test_python_division_by_zero_at_p_one_is_reported():
@@ -93,20 +127,80 @@ def test_correct_gradient_passes():
 
 
 @pytest.mark.parametrize(
-    "fn, message",
+    "fn, mistake",
     [
-        (lambda g, m, p: g, "passes grad_output through unchanged"),
-        (lambda g, m, p: g * m, "lacks the 1/(1-p) scale"),
-        (lambda g, m, p: g / (1 - p) if p < 1 else g * 0, "ignores the mask"),
-        (lambda g, m, p: g * (1 - m) / (1 - p) if p < 1 else g * 0, "flows to the dropped elements"),
-        (lambda g, m, p: g * m * p, "scaled by p instead of 1/(1-p)"),
-        (lambda g, m, p: g * m / torch.tensor(1 - p), "NaN or inf"),
-        (lambda g, m, p: g * m * 2, "differs from grad_output * mask / (1-p)"),
-        (lambda g, m, p: g * m * (1 / (1 - p)), "raised ZeroDivisionError"),
+        (lambda g, m, p: g, "gradient passed through"),
+        (lambda g, m, p: g * m, "kept gradient not scaled"),
+        (lambda g, m, p: g / (1 - p) if p < 1 else g * 0, "mask ignored"),
+        (lambda g, m, p: g * (1 - m) / (1 - p) if p < 1 else g * 0, "gradient to the dropped elements"),
+        (lambda g, m, p: g * m * p, "kept gradient scaled by p"),
+        (lambda g, m, p: g * m / torch.tensor(1 - p), "division by zero"),
+        (lambda g, m, p: g * m * 2, "wrong gradient"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_each_broken_gradient_is_rejected_with_the_right_message(fn, message):
-    report = check_dropout_backward(fn)
-    assert not report.passed
-    assert any(message in problem for problem in report.problems), str(report)
+def test_each_broken_gradient_is_named_and_told_in_stages(fn, mistake):
+    one, two, three = (check_dropout_backward(fn, hint=hint) for hint in (1, 2, 3))
+    assert not one.passed and mistake in one.mistakes, str(one)
+    assert "Where to look" not in str(one) and "Where to look" in str(two) and "Fix" not in str(two)
+    assert "Fix: " in str(three)
+    for text in map(str, (one, two, three)):
+        assert not any(gives_away(text, value) for value in ("1.429", "1.43", "1.4286", "2.0")), text
+
+
+def test_a_python_division_by_zero_in_the_gradient_is_reported():
+    report = check_dropout_backward(lambda g, m, p: g * m * (1 / (1 - p)))
+    assert "p = 1.0: your function raised ZeroDivisionError" in str(report)
+
+
+def test_central_differences_agree_with_autograd_and_catch_a_wrong_backward():
+    x = torch.rand(5, dtype=torch.float64)
+    assert torch.allclose(numerical_gradient(lambda z: (z**3).sum(), x), 3 * x**2, atol=1e-6)
+    right = gradient_check(reference_backward)
+    assert relative_error(right.autograd, right.numerical) < 1e-7
+    assert relative_error(right.yours, right.numerical) < 1e-7
+    assert 0 < right.mask.sum() < len(right.mask)  # the mask keeps some and drops some
+    wrong = gradient_check(lambda g, m, p: g * m)
+    assert relative_error(wrong.yours, wrong.numerical) > 0.1
+    assert "not answered yet" in str(gradient_check(None)) and "relative error" in str(right)
+
+
+@pytest.mark.parametrize("answer, mistake", [
+    (1, "kept gradient not scaled"), (0.7, "multiplied by (1-p)"), (0.3, "scaled by p"),
+    (0, "a dropped unit's gradient"), (1 / 0.3, "divided by p"), (2.5, "another number")])
+def test_gradient_prediction_names_each_mistake_without_the_value(answer, mistake):
+    texts = stages(check_gradient_prediction, answer)
+    assert all(f"{mistake}:" in text for text in texts)
+    assert "Where to look" in texts[1] and "Fix" in texts[2] and "Fix" not in texts[1]
+    assert not any(gives_away(text, value) for text in texts[:2] for value in ("1.429", "1.43", "1.4286"))
+
+
+@pytest.mark.parametrize("answer", [1 / 0.7, 1.43, 1.4286])
+def test_the_right_gradient_prediction_passes(answer):
+    assert check_gradient_prediction(answer).passed
+
+
+@pytest.mark.parametrize("answer, message", [
+    (None, "not answered yet"), ("1.43", "must be a number"), (True, "must be a number"),
+    (float("nan"), "must be a number")])
+def test_gradient_prediction_wrong_forms(answer, message):
+    assert message in str(check_gradient_prediction(answer))
+
+
+@pytest.mark.parametrize("check, right, wrong", [
+    (check_eval_prediction, "varies", {"same": "dropout assumed off at test time",
+                                       "chance": "a thinned network taken for an untrained one"}),
+    (check_test_time_scaling, "larger", {"smaller": "train and test swapped",
+                                         "same": "the scale taken for cosmetics"}),
+    (check_smaller_layer, "lower", {"higher": "more dropout for a smaller layer",
+                                    "same": "p as independent of the layer's size"}),
+])
+def test_multiple_choice_questions(check, right, wrong):
+    assert check(right).passed and check(f" {right.upper()} ").passed
+    for answer, mistake in wrong.items():
+        one, two, three = stages(check, answer)
+        assert f"{mistake}:" in one and "Where to look" not in one
+        assert "Where to look" in two and "Fix" not in two and "Fix" in three
+        assert not any(gives_away(text, right) for text in (one, two, three)), (one, two, three)
+    assert "not answered yet" in str(check(None))
+    assert "must be one of" in str(check(3)) and "got 'maybe'" in str(check("maybe"))

@@ -1,22 +1,31 @@
-"""Automatic checks for lesson 2's exercises: write dropout's forward pass, then its gradient.
+"""Automatic checks for lesson 2's exercises, with hints in stages (lessonkit.core.exercises).
 
+    check_gradient_prediction(my_gradient)        # a number: d output / d input of a kept unit at p = 0.3
+    check_eval_prediction(my_eval_prediction)     # "same", "varies" or "chance"
     check_dropout(my_dropout)                     # my_dropout(x, p, training=True, generator=None)
+    gradient_check(my_dropout_backward)           # central differences vs autograd vs yours, one mask
     check_dropout_backward(my_dropout_backward)   # my_dropout_backward(grad_output, mask, p)
+    check_test_time_scaling(my_answer)            # "larger", "smaller" or "same"
+    check_smaller_layer(my_answer)                # "lower", "higher" or "same"
 
+Every checker takes `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
 Masks cannot be compared one by one with the reference (your code may draw its random
 numbers differently), so the checks test what every correct dropout must do, on fixed
 seeds, and name the usual mistakes when they see them.
 """
 import math
+from dataclasses import dataclass
 
 import torch
 
-from lessonkit.core.exercises import CheckReport
+from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
 from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
 
 N = 20_000  # elements per statistical check
 Z = 4.5  # standard errors a correct dropout may stray from p
 P = 0.3  # p, 1-p, 1/p and 1/(1-p) all differ here, so each wrong scale is recognisable
+
+FORWARD_FIX = "divide the kept values by (1 - p): `x * mask / (1 - p)`."
 
 
 def _positive_input(n=N, seed=0):
@@ -28,23 +37,29 @@ def _seeded(seed):
     return torch.Generator().manual_seed(seed)
 
 
-def _scale_mistake(ratio: float, p: float) -> str | None:
-    """Name the mistake when kept values were multiplied by `ratio` instead of 1/(1-p)."""
+def _scale_mistake(ratio: float, mean_ratio: float, p: float) -> Mistake:
+    """The mistake when kept values were multiplied by `ratio` instead of the right scale."""
+    symptom = (f"with p = {p} the mean of your output is {mean_ratio:.2f} of the input's "
+               f"(kept values are {ratio:.3g} times their input).")
+    where = "the line that multiplies x by the mask: what happens to the values that are kept?"
     known = {
-        1.0: "no scaling: kept values equal the input; multiply them by 1/(1-p)",
-        p: "kept values are scaled by p instead of 1/(1-p)",
-        1 - p: "kept values are scaled by (1-p) instead of 1/(1-p): divide, do not multiply",
-        1 / p: "kept values are divided by p instead of (1-p): p is the DROP probability",
+        1.0: ("kept values not scaled", FORWARD_FIX),
+        p: ("kept values scaled by p", "scale by the inverse of the KEEP probability: " + FORWARD_FIX),
+        1 - p: ("kept values multiplied by (1-p)", "divide, do not multiply: " + FORWARD_FIX),
+        1 / p: ("kept values divided by p", "p is the DROP probability (as in torch.nn.Dropout): " + FORWARD_FIX),
     }
-    for value, message in known.items():
+    for value, (name, fix) in known.items():
         if math.isclose(ratio, value, rel_tol=1e-4):
-            return message
-    return f"kept values are scaled by {ratio:.4g}; with p={p} they should be scaled by 1/(1-p) = {1 / (1 - p):.4g}"
+            return Mistake(name, symptom=symptom, where=where, fix=fix)
+    return Mistake("kept values wrongly scaled", symptom=symptom, where=where,
+                   fix="the mean of the output must stay that of the input: " + FORWARD_FIX)
 
 
-def check_dropout(fn) -> CheckReport:
+def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check a learner's `fn(x, p, training=True, generator=None)` against what dropout must do."""
-    report = CheckReport("dropout forward pass")
+    report = CheckReport("dropout forward pass", hint=hint_stage(hint))
+    if fn is None:
+        return not_answered("my_dropout", "a function fn(x, p, training=True, generator=None)")
 
     def run(check, *args, **kwargs):
         report.checks += 1
@@ -63,16 +78,26 @@ def check_dropout(fn) -> CheckReport:
     x = _positive_input()
     out = run("eval mode", x, P, training=False)
     if out is not None and not torch.equal(out, x):
-        report.problems.append("active in eval mode: with training=False the output must equal the input exactly")
+        report.problems.append(Mistake(
+            "active in eval mode", symptom="with training=False your output differs from the input.",
+            where="what your function does with its `training` argument.",
+            fix="when training is False, return x unchanged: in eval mode every unit takes part, unscaled."))
 
     out = run("p = 0", x, 0.0, training=True, generator=_seeded(1))
     if out is not None and not torch.equal(out, x):
-        report.problems.append("p = 0 must change nothing, but the output differs from the input")
+        report.problems.append(Mistake(
+            "p = 0 changes the input", symptom="with p = 0 your output differs from the input.",
+            where="the comparison that draws the mask, and the scale, at p = 0.",
+            fix="with p = 0 nothing may be dropped: keep an element when rand >= p (or return x when p == 0)."))
 
     out = run("p = 1", x, 1.0, training=True, generator=_seeded(1))
     if out is not None and not torch.equal(out, torch.zeros_like(x)):
-        bad = "NaN or inf (a division by 1 - p = 0?)" if not torch.isfinite(out).all() else "non-zero values"
-        report.problems.append(f"p = 1 must give all zeros (as torch does), got {bad}")
+        finite = bool(torch.isfinite(out).all())
+        report.problems.append(Mistake(
+            "p = 1 not all zeros",
+            symptom=f"with p = 1 your output holds {'non-zero values' if finite else 'NaN or inf'}.",
+            where="the division by (1 - p), which is 0 at p = 1." if not finite else "the mask at p = 1.",
+            fix="handle p = 1 before dividing: every element is dropped, return `x * 0.0` (as torch does)."))
 
     out = run(f"p = {P}", x, P, training=True, generator=_seeded(2))
     if out is not None:
@@ -81,15 +106,23 @@ def check_dropout(fn) -> CheckReport:
     first = run("same seed", x, P, training=True, generator=_seeded(3))
     second = run("same seed", x, P, training=True, generator=_seeded(3))
     third = run("other seed", x, P, training=True, generator=_seeded(4))
+    where_drawn = "the call that draws the random numbers of the mask."
     if first is not None and second is not None and not torch.equal(first, second):
-        report.problems.append("two calls with the same seeded generator gave different masks: draw from `generator`")
+        report.problems.append(Mistake(
+            "generator ignored", symptom="two calls with the same seeded generator gave different masks.",
+            where=where_drawn, fix="draw from the argument: `torch.rand(x.shape, generator=generator)`."))
     if first is not None and third is not None and torch.equal(first, third):
-        report.problems.append("different generator seeds gave the same mask: draw a new mask on every call")
+        report.problems.append(Mistake(
+            "the same mask every call", symptom="generators with different seeds gave the same mask.",
+            where=where_drawn, fix="draw a new mask on every call, from `generator`; do not store or re-seed one."))
 
     leaf = _positive_input(100).requires_grad_()
     out = run("gradient", leaf, P, training=True, generator=_seeded(5))
     if out is not None and not out.requires_grad:
-        report.problems.append("the output is cut off from autograd: no gradient can flow back to x")
+        report.problems.append(Mistake(
+            "cut off from autograd", symptom="no gradient can flow from your output back to x.",
+            where="a .detach(), torch.no_grad(), .item() or numpy conversion on the way from x to the output.",
+            fix="compute the output from x with tensor operations only: `x * mask / (1 - p)`."))
     return report
 
 
@@ -97,31 +130,38 @@ def _check_train_output(report, x, out, p):
     report.checks += 2
     kept = out != 0
     if not kept.any():
-        report.problems.append(f"with p={p} every element was dropped")
+        report.problems.append(Mistake(
+            "everything dropped", symptom=f"with p = {p} every element was dropped.",
+            where="the comparison that draws the mask.", fix="keep an element when `torch.rand(...) >= p`."))
         return
     ratios = out[kept] / x[kept]
-    ratio = ratios.median().item()
     if not torch.allclose(ratios, torch.full_like(ratios, 1 / (1 - p)), rtol=1e-4):
-        report.problems.append(_scale_mistake(ratio, p))
+        report.problems.append(_scale_mistake(ratios.median().item(), (out.mean() / x.mean()).item(), p))
     dropped = 1 - kept.float().mean().item()
     bound = Z * math.sqrt(p * (1 - p) / x.numel())
-    if abs(dropped - p) > bound:
-        if abs(dropped - (1 - p)) <= bound:
-            report.problems.append(
-                f"it dropped {dropped:.3f} of the elements, close to 1-p = {1 - p}: p is the probability "
-                "to DROP an element (as in torch.nn.Dropout), not to keep it"
-            )
-        else:
-            report.problems.append(f"it dropped {dropped:.3f} of the elements; "
-                                   f"with p={p} that should be within {bound:.3f} of {p}")
+    if abs(dropped - p) <= bound:
+        return
+    where = "the comparison that turns random numbers into the mask."
+    if abs(dropped - (1 - p)) <= bound:
+        report.problems.append(Mistake(
+            "p read as the keep probability", symptom=f"with p = {p} your function dropped {dropped:.3f} "
+            "of the elements.", where=where,
+            fix="p is the probability to DROP an element (as in torch.nn.Dropout): keep it when rand >= p."))
+    else:
+        report.problems.append(Mistake(
+            "wrong drop rate", symptom=f"with p = {p} your function dropped {dropped:.3f} of the elements, "
+            "further from p than chance allows.", where=where,
+            fix="each element must be dropped with probability p: keep it when `torch.rand(...) >= p`."))
 
 
-def check_dropout_backward(fn) -> CheckReport:
+def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
     """Check a learner's `fn(grad_output, mask, p)`: the gradient of dropout with respect to x.
 
-    The reference is autograd through `apply_mask`, for fixed masks and upstream gradients.
-    """
-    report = CheckReport("dropout gradient")
+    The reference is autograd through `apply_mask`, for fixed masks and upstream gradients."""
+    report = CheckReport("dropout gradient", hint=hint_stage(hint))
+    if fn is None:
+        return not_answered("my_dropout_backward", "a function fn(grad_output, mask, p)")
+    found: dict[str, list] = {}  # mistake name -> [the p values where seen, the mistake]
     for p, seed in [(P, 10), (0.5, 11), (0.0, 12), (1.0, 13)]:
         report.checks += 1
         x = _positive_input(1000, seed).requires_grad_()
@@ -138,22 +178,200 @@ def check_dropout_backward(fn) -> CheckReport:
             continue
         if torch.allclose(got, x.grad, rtol=1e-5, atol=1e-7):
             continue
-        report.problems.append(f"p = {p}: {_gradient_mistake(got, grad_output, mask, p)}")
+        mistake = _gradient_mistake(got, grad_output, mask, p)
+        found.setdefault(mistake.name, [[], mistake])[0].append(p)
+    for ps, mistake in found.values():
+        at = " and ".join(f"p = {p}" for p in ps)
+        report.problems.append(Mistake(mistake.name, f"at {at}: {mistake.symptom}", mistake.where, mistake.fix))
     return report
 
 
-def _gradient_mistake(got, grad_output, mask, p) -> str:
+BACKWARD_WHERE = ("section 1's forward pass: out = x * mask / (1 - p). Each output element depends on its own "
+                  "input only, so d out / d x is elementwise: what is it for a dropped element, and for a kept one?")
+BACKWARD_FIX = "multiply grad_output by what the forward pass multiplied x by: `grad_output * mask / (1 - p)`."
+
+
+def _gradient_mistake(got, grad_output, mask, p) -> Mistake:
     scale = 0.0 if p == 1 else 1 / (1 - p)
     if not torch.isfinite(got).all():
-        return "the gradient holds NaN or inf (a division by 1 - p = 0 at p = 1?)"
-    guesses = {
-        "the gradient ignores the mask: dropped elements must get zero gradient": grad_output * scale,
-        "the gradient passes grad_output through unchanged: multiply by mask / (1-p)": grad_output,
-        "the gradient lacks the 1/(1-p) scale: multiply by mask / (1-p), not just by mask": grad_output * mask,
-        "the gradient flows to the dropped elements instead of the kept ones": grad_output * (1 - mask) * scale,
-        "the gradient is scaled by p instead of 1/(1-p)": grad_output * mask * p,
-    }
-    for message, wrong in guesses.items():
+        return Mistake("division by zero", "your gradient holds NaN or inf.",
+                       "the division by (1 - p), which is 0 at p = 1.",
+                       "handle p = 1 first: every element was dropped, so return `grad_output * 0.0`.")
+    guesses = [
+        ("mask ignored", "dropped elements get a non-zero gradient.", grad_output * scale),
+        ("gradient passed through", "your gradient equals grad_output, dropped elements included.", grad_output),
+        ("kept gradient not scaled", "kept elements get grad_output as it is, dropped ones zero.", grad_output * mask),
+        ("gradient to the dropped elements", "the dropped elements get a gradient and the kept ones none.",
+         grad_output * (1 - mask) * scale),
+        ("kept gradient scaled by p", "kept elements get grad_output times p.", grad_output * mask * p),
+    ]
+    for name, symptom, wrong in guesses:
         if torch.allclose(got, wrong, rtol=1e-5, atol=1e-7):
-            return message
-    return "the gradient differs from grad_output * mask / (1-p)"
+            return Mistake(name, symptom, BACKWARD_WHERE, BACKWARD_FIX)
+    worst = (got - grad_output * mask * scale).abs().max().item()
+    return Mistake("wrong gradient", f"your gradient differs from autograd's by up to {worst:.3g}.",
+                   BACKWARD_WHERE + " Run gradient_check(your_function) to compare element by element.",
+                   BACKWARD_FIX)
+
+
+def numerical_gradient(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """The gradient of the scalar function `f` at `x` by central differences, one element at a
+    time: (f(x + eps) - f(x - eps)) / (2 eps). Use float64: in float32 eps drowns in rounding."""
+    grad = torch.zeros_like(x)
+    for i in range(x.numel()):
+        step = torch.zeros_like(x).view(-1)
+        step[i] = eps
+        step = step.view_as(x)
+        grad.view(-1)[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+    """The largest elementwise |a - b| / (|a| + |b|), as CS231n's gradient checks print it
+    (near 1e-8 or below: the two agree; near 1: they do not)."""
+    return ((a - b).abs() / (a.abs() + b.abs()).clamp(min=1e-8)).max().item()
+
+
+@dataclass
+class GradientCheck:
+    """The three gradients of one dropout call, on the same mask, and how far apart they are."""
+
+    p: float
+    mask: torch.Tensor
+    numerical: torch.Tensor
+    autograd: torch.Tensor
+    yours: torch.Tensor | None
+
+    def __str__(self):
+        autograd = relative_error(self.autograd, self.numerical)
+        lines = [f"gradient check at p = {self.p}, one fixed mask {self.mask.int().tolist()}:",
+                 f"  autograd vs central differences: relative error {autograd:.1e}"]
+        if self.yours is None:
+            lines.append("  yours: not answered yet (write my_dropout_backward, then run this cell again)")
+        else:
+            lines.append(f"  yours vs central differences:    relative error "
+                         f"{relative_error(self.yours, self.numerical):.1e}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def gradient_check(backward, p: float = P, n: int = 8, seed: int = 2) -> GradientCheck:
+    """Check `backward(grad_output, mask, p)` against central differences, as CS231n's dropout
+    assignment does: the loss is sum(dropout(x) * grad_output) with ONE fixed mask (a new mask
+    per call would make f random, and its differences meaningless), so its gradient with
+    respect to x is exactly what `backward` must return. Autograd is checked the same way."""
+    generator = _seeded(seed)
+    x = (torch.rand(n, generator=generator, dtype=torch.float64) + 0.5).requires_grad_()
+    grad_output = torch.randn(n, generator=generator, dtype=torch.float64)
+    mask = dropout_mask(x.shape, p, generator, dtype=torch.float64)
+
+    def loss(z):
+        return (apply_mask(z, mask, p) * grad_output).sum()
+
+    loss(x).backward()
+    with torch.no_grad():
+        numerical = numerical_gradient(loss, x.detach())
+    yours = None
+    if backward is not None:
+        yours = torch.as_tensor(backward(grad_output.clone(), mask.clone(), p), dtype=torch.float64).detach()
+    return GradientCheck(p, mask, numerical, x.grad, yours)
+
+
+def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
+    """Your prediction: with p = 0.3, by how much does the output of a KEPT unit change per unit
+    change of its input (d output / d input, a number)?"""
+    hint = hint_stage(hint)
+    if answer is None:
+        return not_answered("my_gradient", "a number")
+    report = CheckReport("my_gradient", checks=1, hint=hint)
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
+        report.problems.append(f"my_gradient must be a number, got {answer!r} ({type(answer).__name__}).")
+        return report
+    where = "the forward pass of section 1: what does it do to a kept value? The gradient does the same."
+    fix = "a kept value is multiplied by 1/(1 - p), so d output / d input is 1/(1 - p): compute it for p = 0.3."
+    right = 1 / (1 - P)
+    if abs(answer - right) < 0.01:
+        report.praise = ("Right: a kept unit's output is its input times 1/(1-p), so its gradient is that "
+                         "factor. A dropped unit's gradient is 0. Run the next cell to see both.")
+        return report
+    known = {
+        1.0: ("kept gradient not scaled", "1 would be right without the scaling of the kept values."),
+        1 - P: ("multiplied by (1-p)", "(1-p) is the keep probability, not what the kept value is multiplied by."),
+        P: ("scaled by p", "p is the drop probability, not what the kept value is multiplied by."),
+        0.0: ("a dropped unit's gradient", "0 is the gradient of a DROPPED unit; the question asks for a kept one."),
+        1 / P: ("divided by p", "dividing by p mixes up the drop and the keep probability."),
+    }
+    for value, (name, symptom) in known.items():
+        if abs(answer - value) < 0.01:
+            report.problems.append(Mistake(name, symptom, where, fix))
+            return report
+    report.problems.append(Mistake("another number", f"{answer:g} is not what the forward pass multiplies a "
+                                   "kept value by.", where, fix))
+    return report
+
+
+def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
+    """Your prediction: tested ten times in train mode (model.eval() forgotten), is the test
+    accuracy the "same" as in eval mode every time, does it "vary" from call to call (and is
+    usually a little lower), or does it fall to "chance" (about 50%)?"""
+    where = "section 4's first paragraph: what model.train() and model.eval() switch in nn.Dropout."
+    return check_multiple_choice(
+        "my_eval_prediction", answer, right="varies", hint=hint,
+        praise="In train mode every call draws new masks, so every call asks a different thinned network: "
+               "the accuracy changes from call to call, usually a little below eval mode's.",
+        wrong={
+            "same": Mistake("dropout assumed off at test time", "nn.Dropout does not know you are testing: it "
+                            "acts as long as the model is in train mode.", where,
+                            "in train mode each call draws new masks, so each call uses a different thinned "
+                            "network; ask what that does to ten accuracies."),
+            "chance": Mistake("a thinned network taken for an untrained one", "a thinned network is still a "
+                              "trained network: training made the kept units do well without the dropped ones.",
+                              where + " And section 5: every thinned network shares the trained weights.",
+                              "each call is a trained thinned network, with its own small errors: ask how much "
+                              "its accuracy can differ from eval mode's."),
+        })
+
+
+def check_test_time_scaling(answer, *, hint: int = 1) -> CheckReport:
+    """Why the 1/(1-p)? Suppose training dropped units WITHOUT scaling the kept ones, and at test
+    time (eval mode) all units are on, unscaled. On average, does the next layer then receive
+    "larger", "smaller" or the "same" inputs at test time as during training?"""
+    where = ("section 3's table: the column 'no scaling' is the mean during training without the scale; "
+             "the mean at test time, with every unit on, is the column 'mean before'.")
+    fix = ("during training only (1-p) of the units are on, so the mean is (1-p) times the test-time mean: the "
+           "next layer was trained on inputs of one size and tested on another. Dividing the kept values by "
+           "(1-p) during training (or multiplying the weights by (1-p) at test time, as the 2014 paper does) "
+           "makes the two equal.")
+    return check_multiple_choice(
+        "my_scaling_answer", answer, right="larger", hint=hint,
+        praise="With every unit on and no scaling, the test-time inputs are 1/(1-p) times what the next layer "
+               "saw on average during training, so every later layer gets inputs of a size it never trained "
+               "on. Scaling the kept values by 1/(1-p) during training keeps the two means equal.",
+        wrong={
+            "smaller": Mistake("train and test swapped", "at test time every unit is on; it was during training "
+                               "that a fraction p of them were zero.", where, fix),
+            "same": Mistake("the scale taken for cosmetics", "at test time the next layer sums over every unit; "
+                            "during training it summed over only those kept, unscaled.", where, fix),
+        })
+
+
+def check_smaller_layer(answer, *, hint: int = 1) -> CheckReport:
+    """A hidden layer of 512 units trains well with p = 0.5. You shrink it to 32 units. To keep the
+    network able to learn, should p be "lower", "higher" or the "same"?"""
+    where = ("count the units kept at each step, on average n(1-p), for the 512-unit layer and for the 32-unit "
+             "one; lesson 4's experiment 4 (p = 0.9) shows what too few kept units do.")
+    fix = ("what a step can represent depends on the units kept, n(1-p): keep that from getting too small, so a "
+           "layer with a smaller n needs a smaller p (Srivastava et al. 2014, section 7.3, keep p·n fixed in "
+           "their keep-probability notation).")
+    return check_multiple_choice(
+        "my_layer_answer", answer, right="lower", hint=hint,
+        praise="A layer of 32 units with p = 0.5 keeps only about 16 per step, where 512 kept 256. Dropping fewer "
+               "units keeps enough of them at each step to represent the function; a bigger layer can afford a "
+               "higher p.",
+        wrong={
+            "higher": Mistake("more dropout for a smaller layer", "a smaller layer has fewer units to spare: with "
+                              "32 units a high p leaves only a handful at each step.", where, fix),
+            "same": Mistake("p as independent of the layer's size", "the same p keeps the same FRACTION of the "
+                            "units, but far fewer of them: 32 instead of 512 to draw from.", where, fix),
+        })
