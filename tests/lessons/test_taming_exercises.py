@@ -1,6 +1,8 @@
+import pytest
 import torch
+from hint_stages import gives_away, stages
 
-from lessonkit.lessons.taming.exercises import check_mc_dropout
+from lessonkit.lessons.taming.exercises import check_band_prediction, check_mc_dropout, check_train_prediction
 
 
 def solution(model, x, passes):
@@ -26,7 +28,7 @@ def test_dropout_left_off_is_named():
         return samples.mean(0), samples.std(0)
 
     report = check_mc_dropout(eval_mode)
-    assert not report.passed and "dropout was off" in str(report)
+    assert report.mistakes == ["dropout off during the passes"] and "std of your passes is zero" in str(report)
 
 
 def test_mode_not_restored_is_named():
@@ -37,7 +39,7 @@ def test_mode_not_restored_is_named():
         return samples.mean(0), samples.std(0)
 
     report = check_mc_dropout(leaves_train_mode)
-    assert not report.passed and "left in train mode" in str(report)
+    assert report.mistakes == ["mode not restored"] and "came back in train mode" in str(report)
 
 
 def test_statistics_over_the_wrong_dimension_or_too_few_passes_fail():
@@ -51,14 +53,14 @@ def test_statistics_over_the_wrong_dimension_or_too_few_passes_fail():
         return single, std
 
     report = check_mc_dropout(one_pass_mean)
-    assert not report.passed and "mean is off" in str(report)
+    assert "mean not over the passes" in report.mistakes and "mean is off" in str(report)
 
     def halved_std(model, x, passes):
         mean, std = solution(model, x, passes)
         return mean, std / 2
 
     report = check_mc_dropout(halved_std)
-    assert not report.passed and "std is 0.50 times" in str(report)
+    assert report.mistakes == ["std not over the passes"] and "spread is 0.50 times" in str(report)
 
 
 def test_errors_and_wrong_shapes_are_reported_not_raised():
@@ -75,3 +77,40 @@ def test_the_check_does_not_touch_the_global_random_state():
     before = torch.get_rng_state()
     check_mc_dropout(solution)
     assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_spread_without_dropout_is_named():
+    def noisy(model, x, passes):
+        mean, std = solution(model, x, passes)
+        return mean, std + 0.01
+
+    assert "spread without dropout" in check_mc_dropout(noisy).mistakes
+
+
+def test_mc_dropout_hints_come_in_stages():
+    def eval_mode(model, x, passes):
+        with torch.no_grad():
+            samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(passes)])
+        return samples.mean(0), samples.std(0)
+
+    one, two, three = stages(check_mc_dropout, eval_mode)
+    assert "dropout off during the passes" in one and "Where to look" not in one and "model.train()" not in one
+    assert "Where to look" in two and "model.train()" not in two
+    assert "Fix: call `model.train()` before the passes" in three
+    assert "not answered yet" in str(check_mc_dropout(None))
+
+
+@pytest.mark.parametrize("check, right, wrong", [
+    (check_train_prediction, "higher", {"lower": "regularization taken for a better fit",
+                                        "same": "dropout taken to be invisible after training"}),
+    (check_band_prediction, "outside", {"inside": "spread where the noise is",
+                                        "even": "dropout's noise taken as uniform"}),
+])
+def test_predictions(check, right, wrong):
+    assert check(right).passed and check(right.title()).passed
+    for answer, mistake in wrong.items():
+        one, two, three = stages(check, answer)
+        assert f"{mistake}:" in one and "Where to look" not in one
+        assert "Where to look" in two and "Fix" not in two and "Fix" in three
+        assert not any(gives_away(text, right) for text in (one, two, three))
+    assert "not answered yet" in str(check(None)) and "must be one of" in str(check(0.3))

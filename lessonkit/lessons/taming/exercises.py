@@ -1,6 +1,10 @@
-"""The automatic check for lesson 3's exercise: Monte Carlo dropout, written by you.
+"""The automatic checks for lesson 3's exercises, with hints in stages (lessonkit.core.exercises).
 
-    check_mc_dropout(my_mc_dropout)    # my_mc_dropout(model, x, passes) -> (mean, std)
+    check_train_prediction(my_train_prediction)   # "higher", "lower" or "same": train MSE with dropout
+    check_band_prediction(my_band_prediction)     # "inside", "outside" or "even": where MC dropout spreads most
+    check_mc_dropout(my_mc_dropout)               # my_mc_dropout(model, x, passes) -> (mean, std)
+
+Each takes `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
 
 Your masks cannot match the reference mask for mask, so the check compares statistics on
 fixed seeds: the mean and spread of many passes must agree with lessonkit's
@@ -8,7 +12,7 @@ fixed seeds: the mean and spread of many passes must agree with lessonkit's
 """
 import torch
 
-from lessonkit.core.exercises import CheckReport
+from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
 from lessonkit.lessons.taming.network import column, make_mlp, mc_dropout_predict
 
 PASSES = 400  # passes your function is asked for
@@ -21,10 +25,15 @@ def _model(p: float, seed: int = 0):
     return make_mlp(p, hidden=64).eval()
 
 
-def check_mc_dropout(fn) -> CheckReport:
+MODE_WHERE = "the lines before and after your passes: which mode is the model in while they run?"
+
+
+def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check `fn(model, x, passes)`: it must return (mean, std) of `passes` predictions at
     the 1-D inputs `x`, made with dropout ON, and leave the model in the mode it found."""
-    report = CheckReport("MC dropout")
+    report = CheckReport("MC dropout", hint=hint_stage(hint))
+    if fn is None:
+        return not_answered("my_mc_dropout", "a function fn(model, x, passes) -> (mean, std)")
     x = torch.linspace(-1.5, 1.5, 41)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
@@ -43,7 +52,10 @@ def check_mc_dropout(fn) -> CheckReport:
 
         report.checks += 1
         if model.training:
-            report.problems.append("the model was left in train mode: put it back with model.train(was_training)")
+            report.problems.append(Mistake(
+                "mode not restored", "the model was handed to you in eval mode and came back in train mode.",
+                MODE_WHERE, "remember `was_training = model.training` first, and end with "
+                "`model.train(was_training)`."))
         model.eval()
         with torch.no_grad():
             eval_mode = model(column(x)).squeeze(1)
@@ -51,21 +63,31 @@ def check_mc_dropout(fn) -> CheckReport:
 
         report.checks += 1
         if torch.all(std == 0):
-            report.problems.append("the spread is zero: dropout was off. Call model.train() before the passes")
+            report.problems.append(Mistake(
+                "dropout off during the passes", "the std of your passes is zero everywhere: every pass "
+                "gave the same curve.", MODE_WHERE, "call `model.train()` before the passes: in eval mode "
+                "nn.Dropout does nothing."))
             return report
         report.checks += 1
         tolerance = Z * ref_std / PASSES**0.5 + 1e-4
         if torch.allclose(mean, eval_mode) and not torch.allclose(ref_mean, eval_mode, atol=tolerance.max().item()):
-            report.problems.append("the mean equals the eval-mode prediction: average the dropout passes instead")
+            report.problems.append(Mistake(
+                "eval-mode curve as the mean", "your mean equals the eval-mode prediction exactly.",
+                "the line that computes the mean: what is it the mean of?",
+                "average the dropout passes: `samples.mean(0)`."))
         elif not torch.all((mean - ref_mean).abs() <= tolerance):
             worst = (mean - ref_mean).abs().max().item()
-            report.problems.append(f"the mean is off by up to {worst:.3g} from the reference: "
-                                   "average over the passes (dim 0)")
+            report.problems.append(Mistake(
+                "mean not over the passes", f"your mean is off by up to {worst:.3g} from a 4,000-pass average.",
+                "the dimension you average over, and the number of passes you make.",
+                "stack the passes into one tensor of shape (passes, len(x)) and take `.mean(0)`."))
         report.checks += 1
         ratio = (std.mean() / ref_std.mean()).item()
         if not 0.8 < ratio < 1.25:
-            report.problems.append(f"the std is {ratio:.2f} times the reference's: "
-                                   "take the std over the passes (dim 0)")
+            report.problems.append(Mistake(
+                "std not over the passes", f"your spread is {ratio:.2f} times that of a 4,000-pass reference.",
+                "the dimension you take the std over.",
+                "take the std of the stacked passes over dim 0: `.std(0)`."))
 
         report.checks += 1
         no_dropout = _model(0.0)
@@ -75,5 +97,48 @@ def check_mc_dropout(fn) -> CheckReport:
             report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
             return report
         if not torch.allclose(std0.detach(), torch.zeros_like(std0), atol=1e-5):
-            report.problems.append("a network without dropout must give std 0: every pass is the same network")
+            report.problems.append(Mistake(
+                "spread without dropout", "a network without dropout (p = 0) gets a non-zero std from you.",
+                "where your spread comes from: only dropout may make passes differ.",
+                "make every pass a plain forward pass of the model; add no noise of your own."))
     return report
+
+
+def check_train_prediction(answer, *, hint: int = 1) -> CheckReport:
+    """Your prediction: the same network, steps and seed with p = 0.3 instead of 0. Is its final
+    training MSE (measured with dropout off) "higher", "lower" or the "same" as without dropout?"""
+    where = ("section 1's training curve: without dropout, what stops the network from passing through every "
+             "training point? With dropout, can it rely on any single unit to do so?")
+    fix = ("at every step dropout removes random units, so no unit can be trusted to fit one point's noise: "
+           "the network cannot memorize the 20 points as closely, whatever that does to the test error.")
+    return check_multiple_choice(
+        "my_train_prediction", answer, right="higher", hint=hint,
+        praise="Dropout keeps the network from memorizing the noise of the 20 points, so it fits them less "
+               "closely: a higher training error is the price, paid for a smaller gap to the test error.",
+        wrong={
+            "lower": Mistake("regularization taken for a better fit", "a regularizer makes the training fit "
+                             "worse, not better: what it buys is on the test points.", where, fix),
+            "same": Mistake("dropout taken to be invisible after training", "the training MSE is measured with "
+                            "dropout off, but the weights were trained with it on: they are different weights.",
+                            where, fix),
+        })
+
+
+def check_band_prediction(answer, *, hint: int = 1) -> CheckReport:
+    """Your prediction: MC dropout's band (the std of 200 passes), where is it widest: "inside"
+    the range of the training points, "outside" it, or about "even" everywhere?"""
+    where = ("where did training constrain the network? At the training points every thinned network was "
+             "pushed towards the data; elsewhere nothing told them to agree.")
+    fix = ("the thinned networks agree where training made them agree, near the data, and are free to "
+           "differ elsewhere: compare the spread where the data are with the spread away from them.")
+    return check_multiple_choice(
+        "my_band_prediction", answer, right="outside", hint=hint,
+        praise="Where the training points are, every thinned network was trained towards them, so they agree; "
+               "away from the data nothing made them agree. Read the numbers below: the band shows where the "
+               "model is guessing, but not how wrong the guess is.",
+        wrong={
+            "inside": Mistake("spread where the noise is", "the passes do not measure the noise of the data: "
+                              "they measure how much the thinned networks disagree.", where, fix),
+            "even": Mistake("dropout's noise taken as uniform", "dropout drops units at random everywhere, but "
+                            "what a dropped unit changes depends on x.", where, fix),
+        })
