@@ -1,0 +1,164 @@
+"""Lesson 5's bug hunt: the original lab's training and test code, with its real defects.
+
+    exec(BUGGY_CODE)                              # or paste it into a cell and fix it there
+    check_bug_hunt(train_epoch, test_accuracy)    # which defects remain; hint=2: where, hint=3: the fix
+
+The original lab (the study note's code, reproduced in `BUGGY_CODE`) tests on raw 0-255
+pixels read through torchvision's deprecated `test_data`/`test_labels`, sums `cost`
+tensors into `avg_cost` (keeping every batch's autograd graph alive until the epoch ends),
+and here its `model.eval()` has gone missing too. The checker runs your two functions on a
+small stand-in for MNIST and a probe model that records what it was given, in which mode,
+so it tests what the code does, not how it is spelled.
+"""
+import torch
+from torch import nn
+
+from lessonkit.core.exercises import CheckReport, Mistake, hint_stage, not_answered
+
+BUGGY_CODE = '''\
+def train_epoch(model, data_loader, criterion, optimizer, device):
+    """One epoch of the original lab's training loop; returns the epoch's average cost."""
+    model.train()    # set the model to train mode (dropout=True)
+    total_batch = len(data_loader)
+    avg_cost = 0
+    for X, Y in data_loader:
+        X = X.view(-1, 28 * 28).to(device)
+        Y = Y.to(device)
+
+        optimizer.zero_grad()
+        hypothesis = model(X)
+        cost = criterion(hypothesis, Y)
+        cost.backward()
+        optimizer.step()
+
+        avg_cost += cost / total_batch
+    return avg_cost
+
+
+def test_accuracy(model, mnist_test, device):
+    """The original lab's test: the accuracy of `model` on the whole test set, a float."""
+    with torch.no_grad():
+        X_test = mnist_test.test_data.view(-1, 28 * 28).float().to(device)
+        Y_test = mnist_test.test_labels.to(device)
+
+        prediction = model(X_test)
+        correct_prediction = torch.argmax(prediction, 1) == Y_test
+        accuracy = correct_prediction.float().mean()
+    return accuracy.item()
+'''
+
+DEFECTS = ("test images unscaled", "deprecated attributes", "dropout on while testing", "graph kept alive")
+
+
+class StandInMNIST:
+    """A small stand-in for `torchvision.datasets.MNIST(train=False, transform=ToTensor())`:
+    `.data` (uint8 images, 0-255), `.targets`, items scaled to [0, 1] as ToTensor gives them,
+    and the deprecated `.test_data`/`.test_labels`, which work but are recorded."""
+
+    def __init__(self, n: int = 64, seed: int = 0):
+        generator = torch.Generator().manual_seed(seed)
+        self.targets = torch.randint(0, 10, (n,), generator=generator)
+        self.data = torch.randint(0, 60, (n, 28, 28), generator=generator, dtype=torch.uint8)
+        self.data.view(n, -1)[torch.arange(n), self.targets] = 255  # pixel `label` is the brightest of 0-9
+        self.deprecated_used: set[str] = set()
+
+    def _deprecated(self, name, value):
+        self.deprecated_used.add(name)
+        return value
+
+    test_data = property(lambda self: self._deprecated("test_data", self.data))
+    test_labels = property(lambda self: self._deprecated("test_labels", self.targets))
+    train_data = property(lambda self: self._deprecated("train_data", self.data))
+    train_labels = property(lambda self: self._deprecated("train_labels", self.targets))
+
+    def __len__(self):
+        return len(self.targets)
+
+    def __getitem__(self, i):
+        return self.data[i].unsqueeze(0).float() / 255, int(self.targets[i])
+
+
+class ProbeModel(nn.Module):
+    """Reads the class off the first ten pixels (the label's is the brightest) through a
+    dropout layer, and records each call's largest input and whether it was in train mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.dropout = nn.Dropout(0.5)
+        self.weight = nn.Parameter(torch.ones(10))
+        self.calls: list[tuple[float, bool]] = []
+
+    def forward(self, x):
+        self.calls.append((x.detach().abs().max().item(), self.training))
+        return self.dropout(x.reshape(len(x), -1)[:, :10]) * self.weight
+
+
+def _run(report, what, fn, *args):
+    try:
+        return fn(*args), True
+    except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
+        report.problems.append(f"{what}: your function raised {type(err).__name__}: {err}")
+        return None, False
+
+
+def check_bug_hunt(train_epoch, test_accuracy, *, hint: int = 1) -> CheckReport:
+    """Which of the original lab's four defects remain in your `train_epoch(model, data_loader,
+    criterion, optimizer, device)` and `test_accuracy(model, mnist_test, device)`?"""
+    report = CheckReport("bug hunt", hint=hint_stage(hint))
+    if train_epoch is None or test_accuracy is None:
+        return not_answered("train_epoch and test_accuracy", "the two functions of the cell above, fixed")
+    with torch.random.fork_rng(devices=[]):  # the probe's dropout draws; the learner's random state stays
+        torch.manual_seed(0)
+        return _check(report, train_epoch, test_accuracy)
+
+
+def _check(report, train_epoch, test_accuracy) -> CheckReport:
+    model, mnist_test = ProbeModel(), StandInMNIST()
+    loader = [(mnist_test[i * 16][0].repeat(16, 1, 1, 1), mnist_test.targets[i * 16:(i + 1) * 16]) for i in range(3)]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: the probe must stay as it is
+
+    report.checks += 1
+    avg_cost, ran = _run(report, "train_epoch", train_epoch, model, loader, nn.CrossEntropyLoss(), optimizer, "cpu")
+    if ran and isinstance(avg_cost, torch.Tensor) and avg_cost.grad_fn is not None:
+        report.problems.append(Mistake(
+            "graph kept alive", f"train_epoch returns a tensor that still carries autograd's graph "
+            f"(grad_fn={type(avg_cost.grad_fn).__name__}): every batch's graph stays in memory until the epoch ends.",
+            "the line that adds each batch's cost to avg_cost: what is added, a number or a tensor?",
+            "add the number, not the tensor: `avg_cost += cost.item() / total_batch`."))
+    elif ran and not isinstance(avg_cost, (int, float, torch.Tensor)):
+        report.problems.append(f"train_epoch must return the average cost, a number; got {type(avg_cost).__name__}.")
+
+    model.calls.clear()
+    model.train()  # as train_epoch leaves it
+    report.checks += 3
+    accuracy, ran = _run(report, "test_accuracy", test_accuracy, model, mnist_test, "cpu")
+    if not ran:
+        return report
+    if not model.calls:
+        report.problems.append("test_accuracy never called the model.")
+        return report
+    if max(largest for largest, _ in model.calls) > 1.5:
+        report.problems.append(Mistake(
+            "test images unscaled", "the model was tested on pixels up to 255, but trained on pixels from 0 "
+            "to 1 (transforms.ToTensor() scales the training images; `.data` is not scaled).",
+            "the line that builds X_test from mnist_test, beside what ToTensor did to the training images.",
+            "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
+    if mnist_test.deprecated_used:
+        used = " and ".join(f"`.{name}`" for name in sorted(mnist_test.deprecated_used))
+        report.problems.append(Mistake(
+            "deprecated attributes", f"your code reads {used}, names torchvision has deprecated (it warns "
+            "about them and may remove them).", "the two lines that read the images and the labels from "
+            "mnist_test.", "use `mnist_test.data` for the images and `mnist_test.targets` for the labels."))
+    if any(training for _, training in model.calls):
+        report.problems.append(Mistake(
+            "dropout on while testing", "the model was in train mode while you tested it: dropout kept dropping "
+            "units, so the accuracy is that of random thinned networks and changes from run to run.",
+            "which mode the model is in when test_accuracy starts (train_epoch left it in train mode).",
+            "call `model.eval()` before the test pass (and `model.train()` before training again)."))
+    if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not 0 <= accuracy <= 1:
+        report.problems.append(f"test_accuracy must return the accuracy as a float in [0, 1], got {accuracy!r}.")
+    if report.passed:
+        report.praise = ("all four defects fixed: test pixels scaled like the training ones, `.data`/`.targets`, "
+                         "model.eval() before testing, and a plain number summed into avg_cost.")
+    return report
+

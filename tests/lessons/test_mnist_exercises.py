@@ -1,0 +1,112 @@
+"""The bug hunt's checker finds each of the original lab's defects, and only those that remain."""
+import pytest
+import torch
+from hint_stages import stages
+
+from lessonkit.lessons.mnist.exercises import BUGGY_CODE, DEFECTS, StandInMNIST, check_bug_hunt
+
+# Each defect's line in BUGGY_CODE and a fix for it.
+FIXES = {
+    "graph kept alive": ("avg_cost += cost / total_batch", "avg_cost += cost.item() / total_batch"),
+    "test images unscaled": (".view(-1, 28 * 28).float().to(device)",
+                             ".view(-1, 28 * 28).float().div(255).to(device)"),
+    "deprecated attributes": ("mnist_test.test_data", "mnist_test.data",
+                              "mnist_test.test_labels", "mnist_test.targets"),
+    "dropout on while testing": ("    with torch.no_grad():\n        X_test",
+                                 "    model.eval()\n    with torch.no_grad():\n        X_test"),
+}
+# What the fix says, which no earlier stage may say.
+FIX_WORDS = {"graph kept alive": ".item()", "test images unscaled": "/ 255", "deprecated attributes": ".targets",
+             "dropout on while testing": "model.eval()"}
+
+
+def functions(code):
+    namespace = {"torch": torch}
+    exec(code, namespace)  # noqa: S102 - the lesson's own code
+    return namespace["train_epoch"], namespace["test_accuracy"]
+
+
+def fixed(code=BUGGY_CODE, *defects):
+    for defect in defects:
+        pairs = FIXES[defect]
+        for old, new in zip(pairs[::2], pairs[1::2]):
+            assert old in code
+            code = code.replace(old, new)
+    return code
+
+
+def test_the_original_code_has_all_four_defects_and_each_is_named():
+    report = check_bug_hunt(*functions(BUGGY_CODE))
+    assert sorted(report.mistakes) == sorted(DEFECTS)
+
+
+def test_the_fixed_code_passes():
+    report = check_bug_hunt(*functions(fixed(BUGGY_CODE, *DEFECTS)))
+    assert report.passed, str(report)
+    assert "all four defects fixed" in str(report)
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_fixing_one_defect_leaves_the_other_three_named(defect):
+    report = check_bug_hunt(*functions(fixed(BUGGY_CODE, defect)))
+    assert sorted(report.mistakes) == sorted(set(DEFECTS) - {defect})
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_only_the_remaining_defect_is_named_and_told_in_stages(defect):
+    others = [d for d in DEFECTS if d != defect]
+    one, two, three = stages(check_bug_hunt, *functions(fixed(BUGGY_CODE, *others)))
+    assert f"✗ bug hunt: {defect}: " in one.splitlines()[0] or f"- {defect}: " in one
+    assert "Where to look" not in one and "Where to look" in two and "Fix" not in two and "Fix: " in three
+    assert FIX_WORDS[defect] not in one and FIX_WORDS[defect] not in two
+    assert FIX_WORDS[defect] in three
+
+
+def test_other_correct_fixes_pass_too():
+    code = fixed(BUGGY_CODE, *DEFECTS).replace("cost.item() / total_batch", "cost.detach() / total_batch")
+    assert check_bug_hunt(*functions(code)).passed
+    loader_test = '''
+def test_accuracy(model, mnist_test, device):
+    model.eval()
+    loader = torch.utils.data.DataLoader(mnist_test, batch_size=10)  # items are scaled like ToTensor's
+    correct = 0
+    with torch.no_grad():
+        for X, Y in loader:
+            correct += (model(X.view(-1, 28 * 28)).argmax(1) == Y).sum().item()
+    return correct / len(mnist_test)
+'''
+    train_epoch, _ = functions(fixed(BUGGY_CODE, "graph kept alive"))
+    assert check_bug_hunt(train_epoch, functions(BUGGY_CODE + loader_test)[1]).passed
+
+
+def test_wrong_forms_and_an_unanswered_cell_become_messages():
+    train_epoch, test_accuracy = functions(fixed(BUGGY_CODE, *DEFECTS))
+    assert "not answered yet" in str(check_bug_hunt(None, test_accuracy))
+
+    def raises(*args):
+        raise KeyError("oops")
+
+    assert "test_accuracy: your function raised KeyError" in str(check_bug_hunt(train_epoch, raises))
+    assert "train_epoch: your function raised KeyError" in str(check_bug_hunt(raises, test_accuracy))
+    def says_high(model, mnist_test, device):
+        model.eval()
+        model(mnist_test.data.float() / 255)
+        return "high"
+
+    assert "float in [0, 1], got 'high'" in str(check_bug_hunt(train_epoch, says_high))
+    assert "never called the model" in str(check_bug_hunt(train_epoch, lambda m, t, d: 1.0))
+
+
+def test_the_check_leaves_the_global_random_state_alone():
+    before = torch.get_rng_state()
+    check_bug_hunt(*functions(BUGGY_CODE))
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_the_stand_in_is_shaped_like_torchvisions_mnist():
+    mnist = StandInMNIST()
+    image, label = mnist[0]
+    assert mnist.data.dtype == torch.uint8 and mnist.data.shape[1:] == (28, 28) and mnist.data.max() == 255
+    assert image.shape == (1, 28, 28) and 0 <= image.min() and image.max() <= 1 and isinstance(label, int)
+    assert not mnist.deprecated_used and torch.equal(mnist.test_labels, mnist.targets)
+    assert mnist.deprecated_used == {"test_labels"}
