@@ -90,20 +90,18 @@ def lesson3_p_explorer():
     return widget, widget.slider, [0.0, 0.5, 0.8, 0.1, 0.3, 0.6]
 
 
-@case("lesson 5: p-sweep curves")
+@case("lesson 5: curves of each p")
 def lesson5_p_sweep():
-    from lessonkit.core.training import History
-    from lessonkit.lessons.mnist.plots import PSweepBrowser
+    from lessonkit.lessons.mnist.experiment_plots import RunCurvesBrowser
+    from lessonkit.lessons.mnist.experiments import Dropouts, Run, RunResult
 
-    histories = {}
-    for p in (0.0, 0.1, 0.2, 0.3, 0.5, 0.7):  # a made-up sweep of 40 epochs: no training here
-        histories[p] = history = History()
-        for epoch in range(1, 41):
-            history.add(epoch=epoch, train_loss=1 / epoch + p, train_acc=1 - 0.1 / epoch - p / 10,
-                        train_eval_loss=0.5 / epoch, train_eval_acc=1 - 0.05 / epoch, test_loss=0.3 + p / epoch,
-                        test_acc=0.9 + p / 20)
-    widget = PSweepBrowser(histories)
-    return widget, widget.slider, [0.3, 0.7, 0.0, 0.5, 0.1, 0.2]
+    ps = {f"p = {p}": p for p in (0.0, 0.2, 0.5, 0.7)}
+    steps = list(range(100, 1001, 100))  # made-up runs of 1,000 steps: no training here
+    results = [RunResult(Run(Dropouts(name, p, p), seed), 1000, 1000, 0.3, 0.9, 0.3, 0.9, 1.0, steps,
+                         [0.3 + p * s / 1000 for s in steps], [1 / s + p for s in steps])
+               for name, p in ps.items() for seed in (777, 1, 2)]
+    widget = RunCurvesBrowser(results, ps)
+    return widget, widget.slider, [0.5, 0.7, 0.0, 0.2]
 
 
 def time_moves(control, values, moves: int) -> list[float]:

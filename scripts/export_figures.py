@@ -23,7 +23,8 @@ FIGURES = [
     ("03_dropout_vs_overfitting.ipynb", "show(plot_mc_dropout(", "lesson03_mc_dropout.png"),
     ("05_mnist_dropout.ipynb", 'curves_figure({"p = 0.3": history, "no dropout": plain}',
      "lesson05_dropout_vs_none.png"),
-    ("05_mnist_dropout.ipynb", "SIZES = [500, SMALL", "lesson05_dropout_vs_size.png"),
+    ("05_mnist_dropout.ipynb", "show(ablation_figure(ablation))", "lesson05_ablation.png"),
+    ("05_mnist_dropout.ipynb", "show(size_figure(by_size", "lesson05_dropout_vs_size.png"),
     ("05_mnist_dropout.ipynb", "wrong = (predicted != y_test", "lesson05_mistakes.png"),
 ]
 

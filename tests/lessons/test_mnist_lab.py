@@ -147,3 +147,38 @@ def test_a_speedup_trains_the_same_recipe_and_the_model_still_reads_as_dropout(s
     assert "FastDropout" not in repr(model) and repr(model).count("Dropout(p=0.3") == 4  # prints as the lesson's
     _, plain = run_lab(0.3, epochs=1, seed=5, data=small_mnist, device="cpu", show_progress=False)
     assert abs(history["test_acc"][-1] - plain["test_acc"][-1]) < 0.1  # other masks, the same training
+
+
+def lesson_network(p):
+    """The network as lesson 5 writes it out: plain torch.nn, layer by layer."""
+    linears = [torch.nn.Linear(784, 512), torch.nn.Linear(512, 512), torch.nn.Linear(512, 512),
+               torch.nn.Linear(512, 512), torch.nn.Linear(512, 10)]
+    for linear in linears:
+        torch.nn.init.xavier_uniform_(linear.weight)
+    layers = []
+    for linear in linears[:-1]:
+        layers += [linear, torch.nn.ReLU(), torch.nn.Dropout(p)]
+    return torch.nn.Sequential(*layers, linears[-1])
+
+
+def test_a_network_written_out_by_hand_trains_exactly_as_the_one_run_lab_builds(small_mnist):
+    from lessonkit.core.seeding import seed_everything
+
+    _, built = run_lab(0.3, epochs=2, seed=4, data=small_mnist, device="cpu", show_progress=False)
+    seed_everything(4)
+    given = lesson_network(0.3)
+    _, mine = run_lab(model=given, epochs=2, seed=4, data=small_mnist, device="cpu", show_progress=False)
+    assert mine["test_loss"] == built["test_loss"] and mine["train_loss"] == built["train_loss"]
+
+
+def test_a_checkpoint_of_a_given_network_records_its_dropout(small_mnist, tmp_path):
+    from lessonkit.core.seeding import seed_everything
+
+    ckpt = tmp_path / "runs" / "given.pt"
+    seed_everything(1)
+    run_lab(model=lesson_network(0.3), epochs=1, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt,
+            show_progress=False)
+    seed_everything(1)
+    with pytest.raises(CheckpointError, match=r"p=\[0.3, 0.3, 0.3, 0.3\] there"):
+        run_lab(model=lesson_network(0.5), epochs=2, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt,
+                resume=True, show_progress=False)

@@ -66,9 +66,14 @@ def run_lab(
     data=None,
     dropout=torch.nn.Dropout,
     input_p: float = 0.0,
+    model: torch.nn.Module | None = None,
     **train_kwargs,
 ):
     """Seed, build the model, and train it with the lab's recipe. Returns (model, history).
+
+    model: a network you built yourself (seed torch first: its first weights and its
+    dropout masks come from torch's generator); it is trained as given, and `p`,
+    `dropout` and `input_p` are ignored. The default builds `build_model(p, ...)`.
 
     device: None takes the GPU when there is one, else the CPU (see `pick_device`).
     subset: train on this many training images only (drawn with `seed`); the test set is whole.
@@ -83,8 +88,12 @@ def run_lab(
     train_data, test_data = data if data is not None else mnist_tensors(device)
     if subset is not None:
         train_data = random_subset(*train_data, subset, seed)
-    seed_everything(seed)
-    model = build_model(p, dropout, input_p).to(device)
+    if model is None:
+        seed_everything(seed)
+        model = build_model(p, dropout, input_p)
+    else:  # the dropout of the network given, for the checkpoint's settings
+        p = [layer.p for layer in model.modules() if isinstance(layer, torch.nn.Dropout)]
+    model = model.to(device)
     optimizer = make_optimizer(model, lr)
     # saved with a checkpoint, so resuming under other settings is refused, not silently mixed
     settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
