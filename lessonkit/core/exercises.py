@@ -110,7 +110,7 @@ def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str,
     """Check a multiple-choice answer: one of the words in `right` and `wrong` (case and
     surrounding spaces ignored). A wrong choice is told its `Mistake` at stage `hint`."""
     hint = hint_stage(hint)
-    choices = [right, *wrong]
+    choices = sorted([right, *wrong])  # in an order that does not tell which is right
     what = "one of " + ", ".join(f'"{c}"' for c in choices)
     if answer is None:
         return not_answered(variable, what)
