@@ -306,3 +306,53 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
         server.shutdown_kernels()
     with capsys.disabled():
         print(f"\n  browser: {PLAYGROUND}: played to step {paused[0]:,}, {len(pictures)} pictures seen, p moved to 0.5")
+
+
+SOLUTION_LESSON = "01_underfit_fit_overfit.ipynb"
+
+
+@pytest.mark.browser
+def test_a_collapsed_solution_opens_with_one_click_and_runs(browser_lab, screenshots):
+    """A solution cell (first line `# Solution`) is folded away by JupyterLab's own metadata:
+    opened, the notebook shows neither its code nor its output. Run All runs it (and JupyterLab
+    then shows its output: a pass line that gives nothing away) but keeps its code folded; one
+    click on the collapser beside it shows the code."""
+    cells = json.loads((NOTEBOOKS / SOLUTION_LESSON).read_text())["cells"]
+    index = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith("# Solution"))
+    answer_line = "".join(cells[index]["source"]).splitlines()[-2]  # a line of the answer, not its heading
+    server, browser = browser_lab
+    where = f"(screenshots in {screenshots})"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    lab = LabPage(page, server, SOLUTION_LESSON, screenshots)
+    try:
+        lab.open()
+        cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+        cell.scroll_into_view_if_needed()
+        lab.shot("solution-as-opened", cell)
+        assert cell.locator(".jp-InputPlaceholder").is_visible(), f"the solution's code is not folded {where}"
+        assert answer_line not in cell.inner_text(), f"the solution's code shows {where}"
+        assert "passed." not in cell.inner_text(), f"the solution's output is not folded {where}"
+
+        lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
+        assert lab.errors() == [] and lab.unrun_cells() == 0, f"Run All Cells failed {where}"
+        cell.scroll_into_view_if_needed()
+        lab.shot("solution-after-run-all", cell)
+        assert cell.locator(".jp-InputPlaceholder").is_visible(), f"Run All unfolded the solution's code {where}"
+        assert answer_line not in cell.inner_text(), f"the solution's code shows before a click {where}"
+        assert "passed." in cell.inner_text(), f"the solution ran but shows no pass {where}"
+
+        cell.locator(".jp-Cell-inputCollapser").click()
+        page.wait_for_function("([cell, line]) => cell.innerText.includes(line)",
+                               arg=[cell.element_handle(), answer_line], timeout=10_000)
+        assert not cell.locator(".jp-InputPlaceholder").is_visible()
+        lab.shot("solution-opened", cell)
+        assert lab.errors() == [], f"errors after opening the solution {where}"
+    except Exception as err:
+        try:
+            err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")
+        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
+            err.add_note(f"screenshots in {screenshots}")
+        raise
+    finally:
+        page.close()
+        server.shutdown_kernels()
