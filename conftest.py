@@ -4,16 +4,26 @@ Before any test or notebook kernel starts, MNIST is copied from the offline arch
 (`../shared/data/MNIST/raw` beside the repository, or `$LESSONKIT_MNIST_ARCHIVES`) into a
 temporary data folder, and `LESSONKIT_DATA` points there. Kernels inherit the variable,
 so the notebooks read that copy and nothing reaches for the internet.
+
+`LESSONKIT_RUN_CACHE` (see `lessonkit/core/run_cache.py`) points to an empty temporary
+folder too. nbval runs the notebooks first (`testpaths` in pyproject.toml) and lesson 5
+trains every run, storing each; the browser test's JupyterLab kernels, started later, load
+them, so each lesson trains once per test run. Unit tests never see the variable: they
+train for real.
 """
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
+from lessonkit.core import run_cache
 from lessonkit.core.data import REPO_ROOT, copy_mnist_archives
 
 DEFAULT_ARCHIVES = REPO_ROOT.parent / "shared" / "data" / "MNIST" / "raw"
 _temp_data = None
+_temp_runs = None
 
 
 def mnist_archives() -> Path | None:
@@ -29,6 +39,9 @@ def pytest_configure(config):  # noqa: ARG001 - pytest passes its hooks `config`
     if archives is not None:
         copy_mnist_archives(archives, _temp_data)
     os.environ["LESSONKIT_DATA"] = str(_temp_data)
+    global _temp_runs
+    _temp_runs = Path(tempfile.mkdtemp(prefix="lessonkit-runs-"))
+    os.environ[run_cache.ENV] = str(_temp_runs)
     # The debugger bundled with ipykernel warns on stderr about Python's frozen modules;
     # we never debug under test, so say so instead of filtering its warning.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -42,5 +55,14 @@ def pytest_report_header(config):  # noqa: ARG001 - pytest passes its hooks `con
 
 
 def pytest_unconfigure(config):  # noqa: ARG001 - pytest passes its hooks `config` by keyword
-    if _temp_data is not None:
-        shutil.rmtree(_temp_data, ignore_errors=True)
+    for folder in (_temp_data, _temp_runs):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_train_for_real(monkeypatch):
+    """Python tests run without the run cache (nbval's notebook cells are not Python tests:
+    they keep it). The browser test's server is a module fixture, started before this one,
+    so its kernels keep it too."""
+    monkeypatch.delenv(run_cache.ENV, raising=False)

@@ -110,3 +110,19 @@ def test_the_stand_in_is_shaped_like_torchvisions_mnist():
     assert image.shape == (1, 28, 28) and 0 <= image.min() and image.max() <= 1 and isinstance(label, int)
     assert not mnist.deprecated_used and torch.equal(mnist.test_labels, mnist.targets)
     assert mnist.deprecated_used == {"test_labels"}
+
+
+def test_the_knob_prediction_names_each_mistake_in_stages_without_the_answer():
+    from hint_stages import gives_away, stages
+
+    from lessonkit.lessons.mnist.exercises import check_knob_prediction
+
+    assert check_knob_prediction("input").passed and check_knob_prediction(" Input ").passed
+    for answer, mistake in {"hidden": "hidden dropout taken to be the stronger knob",
+                            "neither": "both knobs taken to be needed"}.items():
+        report = check_knob_prediction(answer)
+        assert not report.passed and report.mistakes == [mistake]
+        one, two, three = stages(check_knob_prediction, answer)
+        assert "Where to look" in two and "Fix: " in three and "Fix" not in two
+        assert not any(gives_away(text, "input") for text in (one, two, three)), (one, two, three)
+    assert "not answered yet" in str(check_knob_prediction(None))

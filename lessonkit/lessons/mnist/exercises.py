@@ -13,7 +13,7 @@ so it tests what the code does, not how it is spelled.
 import torch
 from torch import nn
 
-from lessonkit.core.exercises import CheckReport, Mistake, hint_stage, not_answered
+from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
 
 BUGGY_CODE = '''\
 def train_epoch(model, data_loader, criterion, optimizer, device):
@@ -162,3 +162,25 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
                          "model.eval() before testing, and a plain number summed into avg_cost.")
     return report
 
+
+
+def check_knob_prediction(answer, *, hint: int = 1) -> CheckReport:
+    """Your prediction, before section 5's ablation: on 1,000 training images, which knob alone
+    gains more test accuracy over no dropout: dropout 0.5 after the "hidden" layers only, on
+    the "input" pixels only, or "neither" (each alone gains nothing; only both together pay)?"""
+    where = ("what each knob takes away from a network that memorises 1,000 images: a hidden unit is one of 512 "
+             "that can learn to stand in for each other; a dropped pixel changes the image itself.")
+    fix = ("dropping pixels changes the images the network sees at every step, a kind of data augmentation; "
+           "dropping hidden units of a network this wide leaves it room to memorise anyway. Compare what "
+           "each knob does to the training data, not to the weights.")
+    return check_multiple_choice(
+        "my_knob_prediction", answer, right="input", hint=hint,
+        praise="Dropping input pixels alone gains more than dropping hidden units alone on 1,000 images: the "
+               "table below says by how much, and what the two together add.",
+        wrong={
+            "hidden": Mistake("hidden dropout taken to be the stronger knob", "the lab drops hidden units "
+                              "only, but with 512 units a layer the network can memorise 1,000 images "
+                              "through hidden dropout alone.", where, fix),
+            "neither": Mistake("both knobs taken to be needed", "one of the two knobs gains on its own, "
+                               "seed after seed.", where, fix),
+        })

@@ -8,6 +8,7 @@ From a terminal, `python -m lessonkit.mnist --p 0.3 --epochs 15` runs the same l
 """
 import torch
 
+from lessonkit.core import run_cache
 from lessonkit.core.checks import check_probability
 from lessonkit.core.device import pick_device
 from lessonkit.core.mnist_data import mnist_tensors, random_subset
@@ -97,6 +98,21 @@ def run_lab(
     optimizer = make_optimizer(model, lr)
     # saved with a checkpoint, so resuming under other settings is refused, not silently mixed
     settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
+    cacheable = train_kwargs.get("checkpoint") is None
+    if cacheable:  # only with $LESSONKIT_RUN_CACHE set: see lessonkit.core.run_cache
+        shaping = {k: v for k, v in train_kwargs.items() if k not in ("on_epoch", "show_progress", "speedup")}
+        key = run_cache.run_key("run_lab", settings, epochs, shaping, repr(model), model.state_dict(),
+                                train_data, test_data, device.type, train_kwargs.get("speedup") is not None)
+        stored = run_cache.load("run_lab", key)
+        if stored is not None:
+            model.load_state_dict(stored["model"])
+            torch.set_rng_state(stored["rng"])  # as if it had trained: later draws are the same
+            if train_kwargs.get("on_epoch") is not None:
+                train_kwargs["on_epoch"](stored["history"])
+            return model, stored["history"]
     history = train(model, optimizer, torch.nn.CrossEntropyLoss(), train_data, test_data,
                     epochs=epochs, batch_size=batch_size, seed=seed, settings=settings, **train_kwargs)
+    if cacheable and not history.interrupted:
+        state = {name: value.detach().to("cpu") for name, value in model.state_dict().items()}
+        run_cache.save("run_lab", key, {"model": state, "history": history, "rng": torch.get_rng_state()})
     return model, history

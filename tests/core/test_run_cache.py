@@ -1,0 +1,111 @@
+"""The opt-in run cache: off by default; on, a repeated run loads instead of training, and any
+change to what made the run (settings, first weights, data) trains again."""
+import pytest
+import torch
+
+from lessonkit.core import run_cache
+from lessonkit.core.seeding import seed_everything
+from lessonkit.lessons.mnist import lab
+from lessonkit.lessons.mnist.experiments import Dropouts, Run, train_runs
+
+
+@pytest.fixture
+def small_mnist():
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(900, 784, generator=g)
+    y = (x @ torch.randn(784, 10, generator=g)).argmax(1)
+    return (x[:600], y[:600]), (x[600:], y[600:])
+
+
+@pytest.fixture
+def trainings(monkeypatch):
+    """Counts the calls of the training loop behind run_lab."""
+    calls = []
+    real = lab.train
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lab, "train", counted)
+    return calls
+
+
+def run(data, p=0.3, seed=1, **kwargs):
+    return lab.run_lab(p, epochs=1, seed=seed, data=data, device="cpu", show_progress=False, **kwargs)
+
+
+def test_off_by_default_nothing_is_stored(small_mnist, trainings, monkeypatch, tmp_path):
+    monkeypatch.delenv(run_cache.ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    run(small_mnist)
+    run(small_mnist)
+    assert len(trainings) == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_a_repeated_run_loads_the_same_model_history_and_random_state(small_mnist, trainings, monkeypatch, tmp_path):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path / "cache"))
+    model, history = run(small_mnist)
+    after_training = torch.rand(3)
+    seen = []
+    again, loaded = run(small_mnist, on_epoch=seen.append)
+    assert len(trainings) == 1  # the second call trained nothing
+    assert loaded["test_acc"] == history["test_acc"] and loaded["train_loss"] == history["train_loss"]
+    for a, b in zip(model.state_dict().values(), again.state_dict().values()):
+        assert torch.equal(a, b)
+    assert torch.equal(torch.rand(3), after_training)  # the global generator is where training left it
+    assert seen == [loaded]  # live curves still get drawn once
+
+
+@pytest.mark.parametrize("change", [dict(p=0.5), dict(seed=2), dict(lr=1e-2), dict(subset=300)])
+def test_any_change_to_the_run_trains_again(small_mnist, trainings, monkeypatch, tmp_path, change):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    run(small_mnist)
+    run(small_mnist, **change)
+    assert len(trainings) == 2
+
+
+def test_a_network_with_other_first_weights_trains_again(small_mnist, trainings, monkeypatch, tmp_path):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    seed_everything(1)
+    run(small_mnist, model=lab.build_model(0.3))
+    seed_everything(2)  # the same network, other first weights
+    run(small_mnist, model=lab.build_model(0.3))
+    assert len(trainings) == 2
+
+
+def test_other_data_trains_again(small_mnist, trainings, monkeypatch, tmp_path):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    run(small_mnist)
+    (x, y), test = small_mnist
+    run(((x + 1e-3, y), test))
+    assert len(trainings) == 2
+
+
+def test_a_damaged_entry_is_a_miss_and_is_replaced(small_mnist, trainings, monkeypatch, tmp_path):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    run(small_mnist)
+    entry, = tmp_path.glob("run_lab-*.pkl")
+    entry.write_bytes(entry.read_bytes()[:50])
+    run(small_mnist)
+    run(small_mnist)
+    assert len(trainings) == 2 and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_checkpointed_runs_are_never_cached(small_mnist, trainings, monkeypatch, tmp_path):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path / "cache"))
+    run(small_mnist, checkpoint=tmp_path / "a.pt")
+    assert not (tmp_path / "cache").exists()
+
+
+def test_train_runs_loads_a_repeated_experiment(small_mnist, monkeypatch, tmp_path):
+    from lessonkit.lessons.mnist import experiments
+
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    runs = [Run(Dropouts("none"), 1), Run(Dropouts("half", 0.5), 2)]
+    common = dict(data=small_mnist, size=200, steps=5, sizes=(784, 16, 10), validation=100, show_progress=False)
+    first = train_runs(runs, **common)
+    monkeypatch.setattr(experiments, "_train_together", lambda *a: pytest.fail("trained again"))
+    assert [r.test_acc for r in train_runs(runs, **common)] == [r.test_acc for r in first]
+    with pytest.raises(pytest.fail.Exception, match="trained again"):
+        train_runs(runs, **{**common, "steps": 6})
