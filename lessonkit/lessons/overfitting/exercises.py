@@ -17,7 +17,7 @@ EXERCISE_FOLDS, EXERCISE_SEED = 10, 5  # exercise 1 deals the folds differently 
 THE_TABLE = (f"the cross-validation column of the table that choose_degree(data, range({MAX_DEGREE + 1}), "
              f"folds={EXERCISE_FOLDS}, seed={EXERCISE_SEED}) prints")
 THE_FIX = (f"run choose_degree(data, range({MAX_DEGREE + 1}), folds={EXERCISE_FOLDS}, seed={EXERCISE_SEED}) and "
-           "answer the degree on the row with the smallest CV MSE (the table marks it; `.choice` holds it).")
+           "answer the degree whose CV MSE is the smallest (the last line of its table names it; `.choice` holds it).")
 
 
 def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
