@@ -121,9 +121,10 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     avg_cost, ran = _run(report, "train_epoch", train_epoch, model, loader, nn.CrossEntropyLoss(), optimizer, "cpu")
     if ran and isinstance(avg_cost, torch.Tensor) and avg_cost.grad_fn is not None:
         report.problems.append(Mistake(
-            "graph kept alive", f"train_epoch returns a tensor that still carries autograd's graph "
-            f"(grad_fn={type(avg_cost.grad_fn).__name__}): every batch's graph stays in memory until the epoch ends.",
-            "the line that adds each batch's cost to avg_cost: what is added, a number or a tensor?",
+            "graph kept alive", f"train_epoch returns a tensor with a grad_fn ({type(avg_cost.grad_fn).__name__}), "
+            "not a plain number, and the memory it holds grows with every batch of the epoch.",
+            "the line that adds each batch's cost to avg_cost: what is added, a number or a tensor? A tensor "
+            "added keeps its batch's autograd graph alive until the epoch ends.",
             "add the number, not the tensor: `avg_cost += cost.item() / total_batch`."))
     elif ran and not isinstance(avg_cost, (int, float, torch.Tensor)):
         report.problems.append(f"train_epoch must return the average cost, a number; got {type(avg_cost).__name__}.")
@@ -139,21 +140,24 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
         return report
     if max(largest for largest, _ in model.calls) > 1.5:
         report.problems.append(Mistake(
-            "test images unscaled", "the model was tested on pixels up to 255, but trained on pixels from 0 "
-            "to 1 (transforms.ToTensor() scales the training images; `.data` is not scaled).",
-            "the line that builds X_test from mnist_test, beside what ToTensor did to the training images.",
+            "test images unscaled", "the model was given test pixels as large as 255, far outside anything "
+            "it saw in training.",
+            "the line that builds X_test from mnist_test, beside what transforms.ToTensor() did to the training "
+            "images (`.data` holds the raw bytes).",
             "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
     if mnist_test.deprecated_used:
         used = " and ".join(f"`.{name}`" for name in sorted(mnist_test.deprecated_used))
         report.problems.append(Mistake(
-            "deprecated attributes", f"your code reads {used}, names torchvision has deprecated (it warns "
-            "about them and may remove them).", "the two lines that read the images and the labels from "
-            "mnist_test.", "use `mnist_test.data` for the images and `mnist_test.targets` for the labels."))
+            "deprecated attributes", "torchvision warns while your test runs: it reads attributes that "
+            "torchvision has deprecated and may remove.", f"the two lines that read the images and the labels "
+            f"from mnist_test: they read {used}.",
+            "use `mnist_test.data` for the images and `mnist_test.targets` for the labels."))
     if any(training for _, training in model.calls):
         report.problems.append(Mistake(
-            "dropout on while testing", "the model was in train mode while you tested it: dropout kept dropping "
-            "units, so the accuracy is that of random thinned networks and changes from run to run.",
-            "which mode the model is in when test_accuracy starts (train_epoch left it in train mode).",
+            "dropout on while testing", "the model was in train mode during the test: two identical calls of "
+            "test_accuracy can give different accuracies.",
+            "which mode the model is in when test_accuracy starts (train_epoch left it in train mode, where "
+            "dropout keeps dropping units).",
             "call `model.eval()` before the test pass (and `model.train()` before training again)."))
     if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not 0 <= accuracy <= 1:
         report.problems.append(f"test_accuracy must return the accuracy as a float in [0, 1], got {accuracy!r}.")
@@ -178,9 +182,9 @@ def check_knob_prediction(answer, *, hint: int = 1) -> CheckReport:
         praise="Dropping input pixels alone gains more than dropping hidden units alone on 1,000 images: the "
                "table below says by how much, and what the two together add.",
         wrong={
-            "hidden": Mistake("hidden dropout taken to be the stronger knob", "the lab drops hidden units "
-                              "only, but with 512 units a layer the network can memorise 1,000 images "
-                              "through hidden dropout alone.", where, fix),
+            "hidden": Mistake("hidden dropout taken to be the stronger knob", "of the two knobs, dropout on "
+                              "the hidden layers is not the one that gains more here, although it is the "
+                              "lab's.", where, fix),
             "neither": Mistake("both knobs taken to be needed", "one of the two knobs gains on its own, "
                                "seed after seed.", where, fix),
         })
