@@ -66,3 +66,23 @@ def _unit_tests_train_for_real(monkeypatch):
     they keep it). The browser test's server is a module fixture, started before this one,
     so its kernels keep it too."""
     monkeypatch.delenv(run_cache.ENV, raising=False)
+
+
+_seconds_per_file: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add up each test file's (or notebook's) time: setup, call and teardown."""
+    path = report.nodeid.split("::")[0]
+    _seconds_per_file[path] = _seconds_per_file.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print where the time went, per file, slowest first: what to look at to make CI faster."""
+    if not _seconds_per_file:
+        return
+    terminalreporter.section("seconds per file (setup + call + teardown)")
+    total = sum(_seconds_per_file.values())
+    for path, seconds in sorted(_seconds_per_file.items(), key=lambda item: -item[1])[:25]:
+        terminalreporter.write_line(f"{seconds:8.1f} s  {100 * seconds / total:5.1f}%  {path}")
+    terminalreporter.write_line(f"{total:8.1f} s  in all, over {len(_seconds_per_file)} files")
