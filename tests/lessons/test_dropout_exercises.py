@@ -87,6 +87,18 @@ def test_each_broken_dropout_is_named_and_told_in_stages(fn, mistake):
         assert not any(gives_away(text, value) for value in ("1.429", "1.43", "1.4286", "1.4")), text
 
 
+def test_a_division_by_p_is_named_at_p_zero_without_a_fix_that_does_not_apply():
+    def divides_by_p(x, p, training=True, generator=None):
+        if not training:
+            return x
+        return x * keep_mask(x, p, generator) / p  # inf and NaN at p = 0
+
+    report = check_dropout(divides_by_p, hint=3)
+    assert "p = 0 gives NaN or inf" in report.mistakes and "kept values divided by p" in report.mistakes
+    assert "p = 0 changes the input" not in report.mistakes, str(report)
+    assert "rand >= p" not in str(report)  # the mask is right: the fix is the scale
+
+
 def test_an_unscaled_dropout_is_told_its_mean_first():
     assert "the mean of your output is 0.70 of the input's" in str(check_dropout(broken(scale=lambda p: 1.0)))
 

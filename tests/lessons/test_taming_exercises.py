@@ -42,6 +42,18 @@ def test_mode_not_restored_is_named():
     assert report.mistakes == ["mode not restored"] and "came back in train mode" in str(report)
 
 
+def test_a_function_that_always_ends_in_eval_mode_is_named():
+    def ends_in_eval(model, x, passes):
+        model.train()
+        with torch.no_grad():
+            samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(passes)])
+        model.eval()  # right for a model that came in eval mode, wrong for one in train mode
+        return samples.mean(0), samples.std(0)
+
+    report = check_mc_dropout(ends_in_eval)
+    assert report.mistakes == ["mode not restored"] and "came back in eval mode" in str(report)
+
+
 def test_statistics_over_the_wrong_dimension_or_too_few_passes_fail():
     def one_pass_mean(model, x, passes):
         mean, std = solution(model, x, passes)

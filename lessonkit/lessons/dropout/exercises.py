@@ -84,7 +84,12 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             fix="when training is False, return x unchanged: in eval mode every unit takes part, unscaled."))
 
     out = run("p = 0", x, 0.0, training=True, generator=_seeded(1))
-    if out is not None and not torch.equal(out, x):
+    if out is not None and not torch.isfinite(out).all():
+        report.problems.append(Mistake(
+            "p = 0 gives NaN or inf", symptom="with p = 0 your output holds NaN or inf.",
+            where="a division that is by zero at p = 0: what do you divide the kept values by?",
+            fix="p is the DROP probability: divide the kept values by the KEEP probability, (1 - p)."))
+    elif out is not None and not torch.equal(out, x):
         report.problems.append(Mistake(
             "p = 0 changes the input", symptom="with p = 0 your output differs from the input.",
             where="the comparison that draws the mask, and the scale, at p = 0.",

@@ -10,14 +10,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from lessonkit.core.figures import COLORS, CYCLE, Explorer, new_figure
-from lessonkit.lessons.mnist.experiments import by_setting, paired_gain
+from lessonkit.lessons.mnist.experiments import by_setting, mean_sd, paired_gain
 
 SEED_STYLE = dict(color="0.6", lw=0.8, alpha=0.8, zorder=1)
-
-
-def _mean_sd(values):
-    values = list(values)
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
 
 
 def ablation_figure(results, baseline: str = "no dropout"):
@@ -34,7 +29,7 @@ def ablation_figure(results, baseline: str = "no dropout"):
                       for r in groups[name] if r.run.seed == seed]
             ax.plot(*zip(*points), "o-", ms=3, **SEED_STYLE)
         for i, name in enumerate(names):
-            mean, sd = _mean_sd(getattr(r, metric) * scale for r in groups[name])
+            mean, sd = mean_sd((getattr(r, metric) * scale for r in groups[name]), single_sd=0.0)
             ax.errorbar(i, mean, yerr=sd, fmt="s", ms=7, capsize=4, zorder=3,
                         color=COLORS["test_error"] if name == baseline else COLORS["dropout"])
         ax.set_xticks(range(len(names)), [name.replace(" + ", "\n+ ").replace(", ", ",\n") for name in names],
@@ -73,7 +68,7 @@ def size_figure(by_size: dict, *, baseline: str = "no dropout", dropout: str, fu
     sizes = sorted(by_size)
     figure, (acc_ax, gain_ax) = new_figure(2, width=5.0, height=3.6)
     for name, color in ((baseline, COLORS["test_error"]), (dropout, COLORS["dropout"])):
-        stats = [_mean_sd(r.test_acc * 100 for r in by_setting(by_size[s])[name]) for s in sizes]
+        stats = [mean_sd((r.test_acc * 100 for r in by_setting(by_size[s])[name]), single_sd=0.0) for s in sizes]
         acc_ax.errorbar(sizes, [m for m, _ in stats], yerr=[sd for _, sd in stats], fmt="o-", capsize=3,
                         color=color, label=f"{name} (mean ± sd)")
     for (label, acc), marker in zip((full or {}).items(), "DP"):
@@ -104,7 +99,8 @@ def p_choice_figure(results, ps: dict, chosen: str):
     figure, (acc_ax, loss_ax) = new_figure(2, width=4.6, height=3.4)
     for split, color, style in (("val", "tab:blue", "o-"), ("test", COLORS["test_error"], "s--")):
         for ax, metric, scale in ((acc_ax, "acc", 100), (loss_ax, "loss", 1)):
-            stats = [_mean_sd(getattr(r, f"{split}_{metric}") * scale for r in groups[name]) for name in names]
+            stats = [mean_sd((getattr(r, f"{split}_{metric}") * scale for r in groups[name]), single_sd=0.0)
+                     for name in names]
             ax.errorbar(x, [m for m, _ in stats], yerr=[sd for _, sd in stats], fmt=style, capsize=3, color=color,
                         label="validation" if split == "val" else "test (reported, not used to choose)")
     for ax, what in ((acc_ax, "accuracy (%)"), (loss_ax, "loss")):

@@ -284,9 +284,10 @@ def _train_together(runs, pool, validation_data, test_data, size, steps, curve_e
     ]
 
 
-def _mean_sd(values):
+def mean_sd(values, single_sd: float = float("nan")):
+    """(mean, sample standard deviation) of `values`; the sd of one value is `single_sd`."""
     values = list(values)
-    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else float("nan"))
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else single_sd)
 
 
 def by_setting(results: list[RunResult]) -> dict:
@@ -305,7 +306,7 @@ def paired_gain(results: list[RunResult], name: str, baseline: str, metric: str 
     if len(diffs) < 2:
         raise ValueError(f"a paired difference needs at least 2 shared seeds; {name!r} and {baseline!r} "
                          f"have {len(diffs)}")
-    mean, sd = _mean_sd(diffs)
+    mean, sd = mean_sd(diffs)
     wins = sum(d > 0 for d in diffs) if metric.endswith("acc") else sum(d < 0 for d in diffs)
     return mean, sd / math.sqrt(len(diffs)), wins, len(diffs)
 
@@ -321,8 +322,8 @@ def summary_table(results: list[RunResult], baseline: str | None = "no dropout",
              f"scored on all {images} images",
              f"{'':>30}  {'accuracy':>16}  {'loss':>13}" + (f"  {'gain over ' + baseline:>24}" if baseline else "")]
     for name, group in groups.items():
-        acc = _mean_sd(getattr(r, f"{split}_acc") for r in group)
-        loss = _mean_sd(getattr(r, f"{split}_loss") for r in group)
+        acc = mean_sd(getattr(r, f"{split}_acc") for r in group)
+        loss = mean_sd(getattr(r, f"{split}_loss") for r in group)
         line = f"{name:>30}  {acc[0]:>7.2%} ± {acc[1]:.2%}  {loss[0]:.3f} ± {loss[1]:.3f}"
         if baseline and name != baseline and baseline in groups:
             gain, se, wins, n = paired_gain(results, name, baseline, f"{split}_acc")

@@ -30,7 +30,8 @@ MODE_WHERE = "the lines before and after your passes: which mode is the model in
 
 def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check `fn(model, x, passes)`: it must return (mean, std) of `passes` predictions at
-    the 1-D inputs `x`, made with dropout ON, and leave the model in the mode it found."""
+    the 1-D inputs `x`, made with dropout ON, and leave the model in the mode it found (it
+    is handed one model in eval mode and one in train mode)."""
     report = CheckReport("MC dropout", hint=hint_stage(hint))
     if fn is None:
         return not_answered("my_mc_dropout", "a function fn(model, x, passes) -> (mean, std)")
@@ -89,13 +90,18 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "the dimension you take the std over.",
                 "take the std of the stacked passes over dim 0: `.std(0)`."))
 
-        report.checks += 1
-        no_dropout = _model(0.0)
+        report.checks += 2
+        no_dropout = _model(0.0).train()  # handed over in train mode: it must come back so
         try:
             _, std0 = fn(no_dropout, x, PASSES)
         except Exception as err:  # noqa: BLE001
             report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
             return report
+        if not no_dropout.training and "mode not restored" not in report.mistakes:
+            report.problems.append(Mistake(
+                "mode not restored", "a model handed to you in train mode came back in eval mode.",
+                MODE_WHERE, "remember `was_training = model.training` first, and end with "
+                "`model.train(was_training)`, not with a fixed mode."))
         if not torch.allclose(std0.detach(), torch.zeros_like(std0), atol=1e-5):
             report.problems.append(Mistake(
                 "spread without dropout", "a network without dropout (p = 0) gets a non-zero std from you.",
