@@ -9,7 +9,7 @@ one 64-bit random word gives four 16-bit numbers, and a unit is kept when its nu
 at or above a threshold. That costs about a seventh of `bernoulli_`.
 
 The one difference you could measure: the drop probability is p rounded to a multiple
-of 1/65536 (at most 7.6e-6 off; p = 0.3 drops with probability 0.3000030). The kept
+of 1/65536 (at most 7.6e-6 off; p = 0.3 drops with probability 0.30000305). The kept
 units are scaled by 1/(1 - that probability), so the expected output still equals the
 input. In eval mode, at p = 0, and on a GPU (whose fused dropout kernel is already fast)
 it is torch.nn.Dropout itself. Lesson 2 builds dropout from scratch; this is the same
