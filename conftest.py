@@ -6,9 +6,9 @@ temporary data folder, and `LESSONKIT_DATA` points there. Kernels inherit the va
 so the notebooks read that copy and nothing reaches for the internet.
 
 `LESSONKIT_RUN_CACHE` (see `lessonkit/core/run_cache.py`) points to an empty temporary
-folder too. nbval runs the notebooks first (`testpaths` in pyproject.toml) and lesson 5
-trains every run, storing each; the browser test's JupyterLab kernels, started later, load
-them, so each lesson trains once per test run. Unit tests never see the variable: they
+folder too. nbval runs the notebooks first (`testpaths` in pyproject.toml) and lessons 3
+and 5 store their long training runs; the browser test's JupyterLab kernels, started later,
+load them, so those runs train once per test run. Unit tests never see the variable: they
 train for real.
 """
 import os

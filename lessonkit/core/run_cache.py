@@ -3,14 +3,16 @@
     export LESSONKIT_RUN_CACHE=runs/cache    # then run a lesson twice: the second time loads
 
 Unset (the default), nothing is stored or loaded and every lesson trains every run, as it
-reads. Set to a folder, `run_lab` and `train_runs` store each finished run there and load
-it, instead of training again, when the same run is asked for again: the same settings,
-the same first weights, the same data, device type and torch version. The results are
-those the training gave; only the time differs.
+reads. Set to a folder, lesson 5's `run_lab` and `train_runs` and lesson 3's
+`compare_regularizers` store each finished result there and load it, instead of training
+again, when the same run is asked for again: the same settings, the same first weights (or
+the same seeds that make them), the same data, device type and torch version. The results
+are those the training gave; only the time differs.
 
-Who uses it: an instructor who runs lesson 5 before class, so that Run All in class takes a
-minute; and CI, where nbval executes lesson 5 with an empty cache and the browser test then
-runs the same notebook in JupyterLab from it, so its long training runs once per CI run.
+Who uses it: an instructor who runs lessons 3 and 5 before class, so that Run All in class
+takes a minute; and CI, where nbval executes the lessons with an empty cache and the browser
+test then runs the same notebooks in JupyterLab from it, so their long training runs once
+per CI run.
 """
 import hashlib
 import os

@@ -135,3 +135,33 @@ def test_compare_regularizers_runs_end_to_end_on_a_small_case():
     assert set(comparison.chosen_p.tolist()) <= {0.2, 0.5}
     assert all(1 <= e <= 60 for e in comparison.chosen_epoch.tolist())
     assert comparison.table().startswith("3 samples")
+
+
+def test_compare_regularizers_loads_a_repeat_from_the_run_cache_and_trains_any_change(monkeypatch, tmp_path):
+    """With $LESSONKIT_RUN_CACHE set, lesson 3's contest trains once: the browser test's second
+    run of the notebook loads it. A change of any argument that shapes the result trains again."""
+    import lessonkit.lessons.taming.many_samples as many_samples
+    from lessonkit.core import run_cache
+
+    small = dict(ps=[0.2, 0.5], weight_decays=[1e-3, 1e-1], epochs=30, hidden=8, samples_per_chunk=2)
+    uncached = compare_regularizers(seeds=[0, 1], **small)  # the fixture keeps the cache off here
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    first = compare_regularizers(seeds=[0, 1], **small)
+    assert len(list(tmp_path.glob("compare_regularizers-*.pkl"))) == 1
+    for method, mse in uncached.test_mse.items():
+        assert torch.equal(first.test_mse[method], mse)  # caching changes nothing in the result
+
+    trained = []
+    real = many_samples.train_stacked
+    monkeypatch.setattr(many_samples, "train_stacked", lambda *a, **k: trained.append(1) or real(*a, **k))
+    rng = torch.get_rng_state()
+    again = compare_regularizers(seeds=[0, 1], **small)
+    assert trained == [] and torch.equal(torch.get_rng_state(), rng)
+    assert all(torch.equal(again.test_mse[m], first.test_mse[m]) for m in first.test_mse)
+    assert torch.equal(again.chosen_p, first.chosen_p) and torch.equal(again.chosen_epoch, first.chosen_epoch)
+
+    for change in (dict(seeds=[0, 2]), dict(seeds=[0, 1], epochs=31), dict(seeds=[0, 1], ps=[0.3, 0.5]),
+                   dict(seeds=[0, 1], data_kwargs={"noise": 0.3})):
+        trained.clear()
+        compare_regularizers(**{**small, **change})
+        assert trained, f"{change} was loaded instead of trained"

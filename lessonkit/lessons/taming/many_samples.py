@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lessonkit.core import run_cache
 from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.regression_data import make_regression_data
 from lessonkit.core.training import one_thread
@@ -227,6 +228,12 @@ def compare_regularizers(seeds=range(20), *, ps=P_CHOICES, weight_decays=L2_CHOI
     if not ps or not weight_decays:
         raise ValueError("ps and weight_decays must each hold at least one value")
     check_int("samples_per_chunk", samples_per_chunk, 1)
+    # only with $LESSONKIT_RUN_CACHE set (see lessonkit.core.run_cache): a repeat loads, not trains
+    key = run_cache.run_key("compare_regularizers", seeds, ps, weight_decays, n_val, epochs, hidden,
+                            samples_per_chunk, data_kwargs or {})
+    stored = run_cache.load("compare_regularizers", key)
+    if stored is not None:
+        return stored
     settings = [(0.0, 0.0)] + [(p, 0.0) for p in ps] + [(0.0, w) for w in weight_decays]
     k = len(settings)
     rows = {name: [] for name in ("val", "test", "early")}
@@ -255,7 +262,9 @@ def compare_regularizers(seeds=range(20), *, ps=P_CHOICES, weight_decays=L2_CHOI
     l2 = slice(1 + len(ps), k)
     i_p, dropout_test = pick_by_validation(val[:, drop], test[:, drop])
     i_l2, l2_test = pick_by_validation(val[:, l2], test[:, l2])
-    return Comparison(seeds, {"none": test[:, 0], "dropout": dropout_test, "L2": l2_test,
-                              "early stopping": torch.cat(rows["early"])},
-                      torch.tensor(ps, dtype=torch.float64)[i_p],
-                      torch.tensor(weight_decays, dtype=torch.float64)[i_l2], torch.cat(epochs_chosen))
+    comparison = Comparison(seeds, {"none": test[:, 0], "dropout": dropout_test, "L2": l2_test,
+                                    "early stopping": torch.cat(rows["early"])},
+                            torch.tensor(ps, dtype=torch.float64)[i_p],
+                            torch.tensor(weight_decays, dtype=torch.float64)[i_l2], torch.cat(epochs_chosen))
+    run_cache.save("compare_regularizers", key, comparison)
+    return comparison
