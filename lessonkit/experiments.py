@@ -1,0 +1,208 @@
+"""The experiments behind lesson 5, run once at full power and kept as records.
+
+    python -m lessonkit.experiments list                 # the experiments, their runs and estimated time
+    python -m lessonkit.experiments run mnist-ablation   # train what records/mnist-ablation.csv lacks
+    python -m lessonkit.experiments rerun mnist-ablation --arm both --seed 3   # one run again, beside its record
+
+`run` trains every (arm, seed) of an experiment that its record does not hold yet (a
+finished run is never trained again), with the stacked trainer, on the GPU when there is one,
+and appends each finished run to `records/<experiment>.csv`: one row per measurement
+(experiment, arm, p, input_p, seed, size, steps, step, split, loss, accuracy) with its
+provenance (seconds per run, device, processor, torch version, lessonkit commit, date).
+The lessons read these files; `load_record` is how.
+"""
+import argparse
+import csv
+import datetime
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from lessonkit import fast
+from lessonkit.core.data import REPO_ROOT
+from lessonkit.core.device import pick_device
+from lessonkit.core.mnist_data import mnist_tensors
+from lessonkit.lessons.mnist.experiments import Arm, train_runs
+
+RECORDS = REPO_ROOT / "records"
+COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy",
+           "seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
+PROVENANCE = COLUMNS[11:]
+
+NONE = Arm("no dropout")
+PAPER = Arm("paper", p=0.5, input_p=0.2)  # the paper's MNIST setting: keep 0.8 of the pixels, 0.5 of the units
+BOTH = Arm("both", p=0.5, input_p=0.5)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A grid of arms x seeds (x sizes), each run trained for `steps[size]` steps."""
+
+    name: str
+    about: str
+    arms: tuple
+    seeds: tuple
+    steps: dict  # training images -> steps of 100 images
+    eval_every: int
+    seconds_per_step: float = 0.017  # this course's 2-core CPU, for the estimate only
+
+    def runs(self):
+        return [(arm, seed, size) for size in self.steps for arm in self.arms for seed in self.seeds]
+
+
+EXPERIMENTS = {e.name: e for e in [
+    Experiment("mnist-ablation", "which dropout pays on 1,000 images: none, hidden only, input only, both, the paper's",
+               (NONE, Arm("hidden only", p=0.5), Arm("input only", input_p=0.5), BOTH, PAPER),
+               tuple(range(10)), {1_000: 1_000}, 100),
+    Experiment("mnist-p-sweep", "p on the input and the hidden layers, chosen on validation (with the ablation's "
+               "p = 0 and p = 0.5)", tuple(Arm(f"p = {p}", p=p, input_p=p) for p in (0.1, 0.3, 0.7)),
+               tuple(range(10)), {1_000: 1_000}, 100),
+    Experiment("mnist-size", "the paper's setting against none as the training set grows (with the ablation's 1,000)",
+               (NONE, PAPER), tuple(range(5)), {100: 1_000, 500: 1_000, 5_000: 2_000}, 100),
+    Experiment("mnist-full", "the lab's p = 0.3 against none on 50,000 images, 15 epochs (the last 10,000 validate)",
+               (NONE, Arm("lab p = 0.3", p=0.3)), tuple(range(5)), {50_000: 7_500}, 500, 0.019),
+]}
+
+
+def processor_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def provenance(device: torch.device) -> dict:
+    """Where and with what a run was made."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "lessonkit"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        commit += "+changes" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    return {"device": name, "processor": processor_name(), "torch": torch.__version__, "lessonkit_commit": commit,
+            "date": datetime.date.today().isoformat()}
+
+
+def record_path(name: str) -> Path:
+    return RECORDS / f"{name}.csv"
+
+
+def load_record(name: str, path: Path | None = None) -> list[dict]:
+    """The rows of records/<name>.csv, numbers as numbers."""
+    path = path or record_path(name)
+    if not path.exists():
+        raise FileNotFoundError(f"no record {path.name} in {path.parent.name}/: run "
+                                f"`python -m lessonkit.experiments run {name}` first")
+    rows = []
+    with open(path, newline="") as file:
+        for row in csv.DictReader(file):
+            for key in ("seed", "size", "steps", "step"):
+                row[key] = int(row[key])
+            for key in ("p", "input_p", "loss", "accuracy", "seconds_per_run"):
+                row[key] = float(row[key])
+            rows.append(row)
+    return rows
+
+
+def done_runs(rows) -> set:
+    return {(row["arm"], row["seed"], row["size"]) for row in rows}
+
+
+def _append(path: Path, rows: list[dict]) -> None:
+    new = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", newline="") as file:
+        writer = csv.DictWriter(file, COLUMNS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)  # one run's rows in one write: a run is in the record whole or not at all
+
+
+def run_rows(experiment: Experiment, arm: Arm, seed: int, size: int, rows: list[dict], seconds: float,
+             where: dict) -> list[dict]:
+    return [{"experiment": experiment.name, "arm": arm.name, "p": arm.p, "input_p": arm.input_p, "seed": seed,
+             "size": size, "steps": experiment.steps[size], **row, "seconds_per_run": round(seconds, 2), **where}
+            for row in rows]
+
+
+def run(name: str, device=None, path: Path | None = None, show_progress: bool = True) -> int:
+    """Train the runs of experiment `name` that its record lacks; returns how many were trained."""
+    experiment = EXPERIMENTS[name]
+    path = path or record_path(name)
+    done = done_runs(load_record(name, path)) if path.exists() else set()
+    todo = [(arm, seed, size) for arm, seed, size in experiment.runs() if (arm.name, seed, size) not in done]
+    steps = sum(experiment.steps[size] for _, _, size in todo)
+    print(f"{name}: {len(experiment.runs()) - len(todo)} runs recorded, {len(todo)} to train "
+          f"(about {steps * experiment.seconds_per_step / 60:.0f} min on this course's 2-core CPU)")
+    if not todo:
+        return 0
+    device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
+    fast.flush_denormals()  # faster on a CPU; `rerun` does the same, so a rerun repeats the record
+    data = mnist_tensors(device)
+    where = provenance(device)
+    for size in experiment.steps:
+        runs = [(arm, seed) for arm, seed, s in todo if s == size]
+        if runs:
+            train_runs(runs, data=data, size=size, steps=experiment.steps[size], eval_every=experiment.eval_every,
+                       show_progress=show_progress, desc=f"{name}, {size:,} images",
+                       on_done=lambda arm, seed, rows, seconds, size=size: _append(
+                           path, run_rows(experiment, arm, seed, size, rows, seconds, where)))
+    return len(todo)
+
+
+def rerun(name: str, arm_name: str, seed: int, size: int | None = None, device="cpu", path: Path | None = None):
+    """Train one recorded run again, exactly as the runner did; returns (recorded rows, new rows)."""
+    experiment = EXPERIMENTS[name]
+    arms = {arm.name: arm for arm in experiment.arms}
+    if arm_name not in arms:
+        raise ValueError(f"arm must be one of {sorted(arms)}, got {arm_name!r}")
+    size = size if size is not None else next(iter(experiment.steps))
+    if size not in experiment.steps:
+        raise ValueError(f"size must be one of {sorted(experiment.steps)}, got {size}")
+    recorded = [row for row in load_record(name, path) if (row["arm"], row["seed"], row["size"]) == (arm_name, seed,
+                                                                                                   size)]
+    device = pick_device(device, verbose=False) if isinstance(device, str) else device
+    fast.flush_denormals()
+    new, = train_runs([(arms[arm_name], seed)], data=mnist_tensors(device), size=size, steps=experiment.steps[size],
+                      eval_every=experiment.eval_every, show_progress=False)
+    return recorded, new
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="lessonkit.experiments", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="the experiments and what their records hold")
+    go = commands.add_parser("run", help="train the runs a record lacks")
+    go.add_argument("name", choices=sorted(EXPERIMENTS))
+    go.add_argument("--device", default=None, help="cpu, cuda or mps (default: the GPU when there is one)")
+    again = commands.add_parser("rerun", help="train one recorded run again and print it beside its record")
+    again.add_argument("name", choices=sorted(EXPERIMENTS))
+    again.add_argument("--arm", required=True)
+    again.add_argument("--seed", type=int, required=True)
+    again.add_argument("--size", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for experiment in EXPERIMENTS.values():
+            path = record_path(experiment.name)
+            held = len(done_runs(load_record(experiment.name))) if path.exists() else 0
+            print(f"{experiment.name}: {experiment.about}; {held} of {len(experiment.runs())} runs recorded")
+    elif args.command == "run":
+        run(args.name, args.device)
+    else:
+        recorded, new = rerun(args.name, args.arm, args.seed, args.size)
+        print(f"{'step':>6} {'split':>10}  {'recorded loss, accuracy':>24}  {'now':>18}")
+        for old, now in zip(recorded, new):
+            print(f"{now['step']:>6} {now['split']:>10}  {old['loss']:>10.4f} {old['accuracy']:>12.2%}  "
+                  f"{now['loss']:>8.4f} {now['accuracy']:>9.2%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
