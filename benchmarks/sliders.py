@@ -80,13 +80,14 @@ def lesson2_scaling_p():
 
 @case("lesson 3: p explorer")
 def lesson3_p_explorer():
-    from lessonkit.core.regression_data import make_regression_data
-    from lessonkit.lessons.taming.network import p_grid, train_p_grid
+    from lessonkit.lessons.overfitting.regression_data import make_regression_data
+    from lessonkit.lessons.taming.many_samples import train_p_grid
+    from lessonkit.lessons.taming.network import p_grid
     from lessonkit.lessons.taming.plots import PExplorer
 
     # short trainings: a move only swaps precomputed curves, whatever the training length
     data = make_regression_data()
-    widget = PExplorer(data, train_p_grid(data, p_grid(0.8, 0.1), epochs=20, show_progress=False), p=0.3)
+    widget = PExplorer(data, train_p_grid(data, p_grid(0.8, 0.1), epochs=20), p=0.3)
     return widget, widget.slider, [0.0, 0.5, 0.8, 0.1, 0.3, 0.6]
 
 

@@ -1,8 +1,8 @@
 """The MNIST dropout lab as a program: `python -m lessonkit.mnist --p 0.3 --epochs 15`.
 
 Prints one line per epoch and the final test accuracy (`--help` lists every option). It
-trains lesson 5's network (`lessonkit.lessons.mnist.lab`) with lessonkit's speed-ups
-(`lessonkit.fast`) switched on, unless `--plain` asks for the textbook loop alone.
+trains lesson 5's network with lesson 5's loop (`lessonkit.lessons.mnist.lab.run_lab`), with
+denormals flushed on a CPU (`lessonkit.fast.flush_denormals`).
 """
 import argparse
 import math
@@ -87,8 +87,6 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="train on this many training images only, 1 to 60000 (default: all)")
     parser.add_argument("--checkpoint", default=None,
                         help="file to save after every epoch and resume from, e.g. runs/lab.pt")
-    parser.add_argument("--plain", action="store_true",
-                        help="train without lessonkit.fast's speed-ups (same recipe, slower)")
     args = parser.parse_args(argv)
     if args.subset is not None and args.subset > 60_000:
         parser.error(f"argument --subset: must be in [1, 60000] (the training images), got {args.subset}")
@@ -105,8 +103,7 @@ def main(argv=None) -> int:
         device = pick_device(args.device)
         model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size,
                                  lr=args.lr, seed=args.seed, device=device, subset=args.subset,
-                                 checkpoint=args.checkpoint, resume=args.checkpoint is not None,
-                                 speedup=None if args.plain else fast.speedup())
+                                 checkpoint=args.checkpoint)
     except LEARNER_ERRORS as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

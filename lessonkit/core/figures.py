@@ -8,7 +8,6 @@ import base64
 import io
 
 import ipywidgets as widgets
-import torch
 from IPython.display import DisplayHandle, Image, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -31,10 +30,6 @@ COLORS = {
 }
 # Runs with no meaning of their own (one line per p, per seed...) cycle through these.
 CYCLE = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:gray")
-
-# The 1-D regression problem of lessons 1 and 3 lives on [-1, 1].
-GRID = torch.linspace(-1, 1, 401, dtype=torch.float64)  # where curves are drawn
-Y_LIMITS = (-2.2, 2.2)  # the true curve stays in [-1, 1]; an overfit curve leaves it, and we say so
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **subplot_kw):
@@ -65,15 +60,6 @@ def canvas_png(canvas) -> bytes:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="png", compress_level=3)  # fast, still small
     return buffer.getvalue()
-
-
-def draw_points_and_truth(ax, data, *, test: bool = False):
-    """A `RegressionData`'s training points, optionally its test points, and the true curve."""
-    if test:
-        ax.scatter(data.x_test, data.y_test, s=9, color=COLORS["test"], alpha=0.6, label="test points")
-    ax.scatter(data.x_train, data.y_train, s=22, color=COLORS["train"], zorder=3, label="training points")
-    ax.plot(GRID, data.true_fn(GRID), "--", color=COLORS["true"], lw=1.2, label="true function")
-    ax.set(xlim=(-1.05, 1.05), ylim=Y_LIMITS, xlabel="x", ylabel="y")
 
 
 class Explorer(widgets.VBox):

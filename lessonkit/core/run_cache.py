@@ -2,8 +2,10 @@
 
     export LESSONKIT_RUN_CACHE=runs/cache    # then run a lesson twice: the second time loads
 
+    model, history = cached(run_lab, p=0.3, epochs=15, data=data)   # trains, or loads a finished run
+
 Unset (the default), nothing is stored or loaded and every lesson trains every run, as it
-reads. Set to a folder, lesson 5's `run_lab` and `train_runs` and lesson 3's
+reads. Set to a folder, `cached(fn, ...)` (lesson 5's lab) and lesson 3's
 `compare_regularizers` store each finished result there and load it, instead of training
 again, when the same run is asked for again: the same settings, the same first weights (or
 the same seeds that make them), the same data, device type and torch version. The results
@@ -36,6 +38,9 @@ def _feed(digest, value) -> None:
         tensor = value.detach().to("cpu").contiguous()
         digest.update(f"tensor{tuple(tensor.shape)}{tensor.dtype}".encode())
         digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    elif isinstance(value, torch.nn.Module):  # a network is its layers and its weights
+        digest.update(repr(value).encode())
+        _feed(digest, value.state_dict())
     elif isinstance(value, dict):
         for key in sorted(value, key=str):
             digest.update(repr(key).encode())
@@ -83,3 +88,27 @@ def save(kind: str, key: str, result) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+CALLBACKS = ("on_epoch", "show_progress")  # keywords that change how a run is shown, not its result
+
+
+def cached(fn, **kwargs):
+    """`fn(**kwargs)`, or its stored result when the same call finished before (caching on).
+
+    The key holds fn's name and every keyword but CALLBACKS (tensors by content). A loaded
+    call leaves torch's global generator where the training left it, and hands `on_epoch`
+    (if given) the result's history once, so live curves still draw.
+    """
+    key = run_key(f"{fn.__module__}.{fn.__qualname__}", {k: v for k, v in kwargs.items() if k not in CALLBACKS})
+    stored = load(fn.__name__, key)
+    if stored is not None:
+        torch.set_rng_state(stored["rng"])
+        history = stored["result"][-1] if isinstance(stored["result"], tuple) else None
+        if kwargs.get("on_epoch") is not None and history is not None:
+            kwargs["on_epoch"](history)
+        return stored["result"]
+    result = fn(**kwargs)
+    if not getattr(result[-1] if isinstance(result, tuple) else result, "interrupted", False):
+        save(fn.__name__, key, {"result": result, "rng": torch.get_rng_state()})
+    return result

@@ -1,12 +1,11 @@
-"""The opt-in run cache: off by default; on, a repeated run loads instead of training, and any
-change to what made the run (settings, first weights, data) trains again."""
+"""The opt-in run cache: off by default; on, a repeated `cached(run_lab, ...)` loads instead of
+training, and any change to what made the run (settings, first weights, data) trains again."""
 import pytest
 import torch
 
 from lessonkit.core import run_cache
 from lessonkit.core.seeding import seed_everything
 from lessonkit.lessons.mnist import lab
-from lessonkit.lessons.mnist.experiments import Dropouts, Run, train_runs
 
 
 @pytest.fixture
@@ -19,20 +18,21 @@ def small_mnist():
 
 @pytest.fixture
 def trainings(monkeypatch):
-    """Counts the calls of the training loop behind run_lab."""
+    """Counts the training epochs run_lab runs."""
     calls = []
-    real = lab.train
+    real = lab.train_epoch
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(lab, "train", counted)
+    monkeypatch.setattr(lab, "train_epoch", counted)
     return calls
 
 
 def run(data, p=0.3, seed=1, **kwargs):
-    return lab.run_lab(p, epochs=1, seed=seed, data=data, device="cpu", show_progress=False, **kwargs)
+    return run_cache.cached(lab.run_lab, p=p, epochs=1, seed=seed, data=data, device="cpu", show_progress=False,
+                            **kwargs)
 
 
 def test_off_by_default_nothing_is_stored(small_mnist, trainings, monkeypatch, tmp_path):
@@ -90,22 +90,3 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(small_mnist, trainings, monke
     run(small_mnist)
     run(small_mnist)
     assert len(trainings) == 2 and not list(tmp_path.glob(".*.tmp"))
-
-
-def test_checkpointed_runs_are_never_cached(small_mnist, trainings, monkeypatch, tmp_path):
-    monkeypatch.setenv(run_cache.ENV, str(tmp_path / "cache"))
-    run(small_mnist, checkpoint=tmp_path / "a.pt")
-    assert not (tmp_path / "cache").exists()
-
-
-def test_train_runs_loads_a_repeated_experiment(small_mnist, monkeypatch, tmp_path):
-    from lessonkit.lessons.mnist import experiments
-
-    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
-    runs = [Run(Dropouts("none"), 1), Run(Dropouts("half", 0.5), 2)]
-    common = dict(data=small_mnist, size=200, steps=5, sizes=(784, 16, 10), validation=100, show_progress=False)
-    first = train_runs(runs, **common)
-    monkeypatch.setattr(experiments, "_train_together", lambda *a: pytest.fail("trained again"))
-    assert [r.test_acc for r in train_runs(runs, **common)] == [r.test_acc for r in first]
-    with pytest.raises(pytest.fail.Exception, match="trained again"):
-        train_runs(runs, **{**common, "steps": 6})

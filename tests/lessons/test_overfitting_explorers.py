@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from lessonkit.core.polyfit import fit_polynomial, train_test_errors
-from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.explorers import MAX_DEGREE, PolyExplorer, RidgeExplorer
 from lessonkit.lessons.overfitting.plots import COLORS, GRID
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial, train_test_errors
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.selection import choose_degree
 
 

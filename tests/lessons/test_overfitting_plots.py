@@ -3,10 +3,10 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from lessonkit.core.polyfit import fit_polynomial, mse, train_test_errors
-from lessonkit.core.regression_data import make_regression_data
 from lessonkit.lessons.overfitting import plots as polyplots
 from lessonkit.lessons.overfitting.early_stopping import choose_steps
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial, mse, train_test_errors
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.selection import bias_variance, choose_degree
 
 

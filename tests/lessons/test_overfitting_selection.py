@@ -5,10 +5,10 @@ import pytest
 import torch
 from numpy.polynomial import legendre
 
-from lessonkit.core.folds import fold_order
-from lessonkit.core.polyfit import fit_polynomial, legendre_features, mse, train_test_errors
-from lessonkit.core.regression_data import make_regression_data, true_function
 from lessonkit.lessons.overfitting.early_stopping import choose_steps, early_stopping_errors, gradient_descent_path
+from lessonkit.lessons.overfitting.folds import fold_order
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial, legendre_features, mse, train_test_errors
+from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
 from lessonkit.lessons.overfitting.selection import (
     TRUTH_GRID,
     bias_variance,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from lessonkit.core.polyfit import fit_polynomial, legendre_features
-from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial, legendre_features
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.taming.dropout_ridge import (
     METHODS,
     cross_validated_p,

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from lessonkit.core.regression_data import make_regression_data
 from lessonkit.core.training import one_thread
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.taming.many_samples import (
     Comparison,
     compare_regularizers,
@@ -64,7 +64,7 @@ def test_stacked_training_equals_separate_fit_mlp_runs_with_the_same_seeds():
     # same weights, same masks; only float rounding differs (batched products, fused Adam)
     assert torch.allclose(stacked, separate, rtol=1e-4, atol=0)
     for i, fit in enumerate(fits):
-        assert torch.allclose(run.params[2][i], fit.model[3].weight.detach().T, atol=1e-5)
+        assert torch.allclose(run.stack.member(i)[3].weight, fit.model[3].weight, atol=1e-5)
     # a different mask stream would show: the p = 0.3 model trained with seed 4 differs
     other = train_stacked(DATA.x_train[None], DATA.y_train[None], [0.3], [0.0], [4], epochs=epochs)
     assert not torch.allclose(other.mse(DATA.x_test[None], DATA.y_test[None]), stacked[1:2], rtol=1e-3)

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
+from lessonkit.lessons.taming.many_samples import train_p_grid
 from lessonkit.lessons.taming.network import (
     EPOCHS,
     check_p,
@@ -11,7 +12,6 @@ from lessonkit.lessons.taming.network import (
     mc_dropout_predict,
     one_thread,
     p_grid,
-    train_p_grid,
 )
 
 DATA = make_regression_data()  # the lesson's data: 20 training points, noise 0.2, seed 0
@@ -42,11 +42,11 @@ def test_p_outside_0_1_is_refused_with_its_range(bad, error):
 
 def test_bad_training_settings_name_the_argument():
     with pytest.raises(ValueError, match="epochs must be >= 1, got 0"):
-        fit_mlp(DATA, epochs=0, show_progress=False)
+        fit_mlp(DATA, epochs=0)
     with pytest.raises(ValueError, match="weight_decay must be"):
-        fit_mlp(DATA, weight_decay=-1.0, show_progress=False)
+        fit_mlp(DATA, weight_decay=-1.0)
     with pytest.raises(ValueError, match="lr must be a finite number > 0, got 0"):
-        fit_mlp(DATA, lr=0.0, show_progress=False)
+        fit_mlp(DATA, lr=0.0)
     with pytest.raises(ValueError, match="x must be a 1-D tensor"):
         column(torch.zeros(3, 1))
     with pytest.raises(ValueError, match="passes must be >= 2, got 1"):
@@ -55,9 +55,9 @@ def test_bad_training_settings_name_the_argument():
 
 def test_history_has_one_row_per_epoch_and_a_rerun_with_the_same_seed_is_identical():
     before = torch.get_rng_state()
-    first = fit_mlp(DATA, p=0.5, epochs=25, seed=3, show_progress=False)
-    second = fit_mlp(DATA, p=0.5, epochs=25, seed=3, show_progress=False)
-    other = fit_mlp(DATA, p=0.5, epochs=25, seed=4, show_progress=False)
+    first = fit_mlp(DATA, p=0.5, epochs=25, seed=3)
+    second = fit_mlp(DATA, p=0.5, epochs=25, seed=3)
+    other = fit_mlp(DATA, p=0.5, epochs=25, seed=4)
     assert len(first.history) == 25 and first.history["epoch"] == list(range(1, 26))
     for name in ("train_loss", "train_eval_loss", "test_loss"):
         assert len(first.history[name]) == 25
@@ -69,7 +69,7 @@ def test_history_has_one_row_per_epoch_and_a_rerun_with_the_same_seed_is_identic
 
 
 def test_fit_reports_the_training_loops_errors_and_predicts_in_eval_mode():
-    fit = fit_mlp(DATA, p=0.5, epochs=30, show_progress=False)
+    fit = fit_mlp(DATA, p=0.5, epochs=30)
     x, y = column(DATA.x_test), column(DATA.y_test)
     fit.model.eval()
     with torch.no_grad():
@@ -104,8 +104,8 @@ def test_weight_decay_is_an_l2_penalty_on_the_loss():
 def test_on_the_lessons_sample_dropout_narrows_the_gap_of_the_overfit_network():
     # one sample only: whether dropout lowers the test error in general is lesson 3's
     # 20-sample contest, not a unit test
-    overfit = fit_mlp(DATA, p=0.0, seed=0, show_progress=False)
-    dropout = fit_mlp(DATA, p=0.3, seed=0, show_progress=False)
+    overfit = fit_mlp(DATA, p=0.0, seed=0)
+    dropout = fit_mlp(DATA, p=0.3, seed=0)
     assert len(overfit.history) == EPOCHS
     noise_variance = DATA.noise**2  # the best any model can do on test points, on average
     assert overfit.train_mse < 0.2 * noise_variance  # it has learned the noise...
@@ -154,8 +154,8 @@ def test_p_grid_and_the_grid_reuses_fits_already_made():
     assert p_grid(0.8, 0.1) == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
     with pytest.raises(ValueError, match="p must be in"):
         p_grid(1.0)
-    done = fit_mlp(DATA, p=0.2, epochs=5, show_progress=False)
-    fits = train_p_grid(DATA, [0.0, 0.2], trained={0.2: done}, epochs=5, show_progress=False)
+    done = fit_mlp(DATA, p=0.2, epochs=5)
+    fits = train_p_grid(DATA, [0.0, 0.2], trained={0.2: done}, epochs=5)
     assert fits[1] is done and fits[0].p == 0.0 and fits[0].history["epoch"] == [5]  # the last epoch only
     alone = fit_mlp(DATA, p=0.0, epochs=5)
     assert fits[0].test_mse == pytest.approx(alone.test_mse, rel=1e-5)  # trained as fit_mlp would

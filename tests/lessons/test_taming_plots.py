@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lessonkit.core.polyfit import fit_polynomial
-from lessonkit.core.regression_data import make_regression_data
-from lessonkit.lessons.taming.network import fit_mlp, train_p_grid
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
+from lessonkit.lessons.taming.many_samples import train_p_grid
+from lessonkit.lessons.taming.network import fit_mlp
 from lessonkit.lessons.taming.plots import (
     GRID,
     PExplorer,
@@ -21,7 +22,7 @@ DATA = make_regression_data()
 @pytest.fixture(scope="module")
 def fits():
     # short trainings: the figures are tested here, not the lesson's claims
-    return train_p_grid(DATA, [0.0, 0.3, 0.6], epochs=40, hidden=32, show_progress=False)
+    return train_p_grid(DATA, [0.0, 0.3, 0.6], epochs=40, hidden=32)
 
 
 def test_the_p_slider_changes_the_plotted_curve_and_the_numbers(fits):
@@ -50,7 +51,7 @@ def test_explorer_refuses_a_p_it_has_no_network_for(fits):
 
 def test_static_figures_draw_what_they_promise(fits):
     overfit, dropout, _ = fits
-    l2 = fit_mlp(DATA, weight_decay=1e-3, epochs=40, hidden=32, show_progress=False)
+    l2 = fit_mlp(DATA, weight_decay=1e-3, epochs=40, hidden=32)
     figure = plot_overfit_vs_polynomial(DATA, overfit)
     poly_line = figure.axes[1].get_lines()[-1]
     assert np.allclose(poly_line.get_ydata(), fit_polynomial(DATA.x_train, DATA.y_train, 15)(GRID).numpy())

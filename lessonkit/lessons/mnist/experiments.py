@@ -70,16 +70,18 @@ def _rows(step, split, loss, acc):
     return {"step": step, "split": split, "loss": loss, "accuracy": acc}
 
 
-def train_run(arm: Arm, seed: int, *, data, size: int, steps: int, eval_every: int = 200) -> list[dict]:
+def train_run(arm: Arm, seed: int, *, data, size: int, steps: int, eval_every: int = 200,
+              validation: int | None = None) -> list[dict]:
     """One run, in plain torch: the lab's model, Adam and batches of 100 for `steps` steps.
 
     Every `eval_every` steps (and at the last) it measures the validation and test sets in
     eval mode; at the last step also its own training images. Returns one dict per
     measurement: step, split ("validation", "test" or "train"), loss, accuracy.
+    validation: how many of the last training images validate (default VALIDATION).
     """
     check_seed("seed", seed)
     train_data, (x_test, y_test) = data
-    pool, (x_val, y_val) = split_validation(train_data)
+    pool, (x_val, y_val) = split_validation(train_data, validation)
     _check(size, steps, eval_every, pool)
     x, y = random_subset(*pool, size, seed)
     with torch.random.fork_rng(devices=[]):
@@ -124,13 +126,14 @@ def default_group(device: torch.device) -> int:
 
 
 def train_runs(runs, *, data, size: int, steps: int, eval_every: int = 200, group: int | None = None,
-               show_progress: bool = True, on_done=None, desc: str = "runs") -> list[list[dict]]:
+               validation: int | None = None, show_progress: bool = True, on_done=None,
+               desc: str = "runs") -> list[list[dict]]:
     """`train_run` for each (arm, seed) in `runs`, `group` runs at a time stacked (default
     `default_group`); returns each run's rows. on_done(arm, seed, rows, seconds): called as
     each group finishes (the runner appends them to its record then)."""
     runs = [(arm, check_seed("seed", seed)) for arm, seed in runs]
     train_data, (x_test, y_test) = data
-    pool, (x_val, y_val) = split_validation(train_data)
+    pool, (x_val, y_val) = split_validation(train_data, validation)
     _check(size, steps, eval_every, pool)
     device = pool[0].device
     group = check_int("group", group, 1, 10**6) if group is not None else default_group(device)

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 import torch
 
 from lessonkit.core.checks import check_int, check_seed
-from lessonkit.core.folds import fold_order
-from lessonkit.core.polyfit import ErrorCurve, legendre_features
+from lessonkit.lessons.overfitting.folds import fold_order
+from lessonkit.lessons.overfitting.polyfit import ErrorCurve, legendre_features
 from lessonkit.lessons.overfitting.selection import Selection
 
 DEFAULT_STEPS = [int(s) for s in torch.logspace(0, 6, 25, dtype=torch.float64).round().tolist()]

@@ -8,8 +8,8 @@ A wrong answer is told what was recognised and its symptom, then where to look, 
 find the answer, never the answer itself.
 """
 from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
-from lessonkit.core.polyfit import train_test_errors
-from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.polyfit import train_test_errors
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.overfitting.selection import choose_degree
 
 MAX_DEGREE = 20

@@ -14,11 +14,26 @@ import ipywidgets as widgets
 import torch
 
 from lessonkit.core.checks import check_int, check_number
-from lessonkit.core.figures import COLORS, GRID, Y_LIMITS, Explorer, draw_points_and_truth, new_figure
-from lessonkit.core.polyfit import ErrorCurve, fit_all_degrees, fit_polynomial, legendre_features, mse, ridge_errors
-from lessonkit.core.regression_data import make_regression_data, true_function
+from lessonkit.core.figures import COLORS, Explorer, new_figure
 from lessonkit.core.training import one_thread
-from lessonkit.lessons.overfitting.plots import ERROR_LIMITS, clip_errors, draw_error_curve, regime_color
+from lessonkit.lessons.overfitting.plots import (
+    ERROR_LIMITS,
+    GRID,
+    Y_LIMITS,
+    clip_errors,
+    draw_error_curve,
+    draw_points_and_truth,
+    regime_color,
+)
+from lessonkit.lessons.overfitting.polyfit import (
+    ErrorCurve,
+    fit_all_degrees,
+    fit_polynomial,
+    legendre_features,
+    mse,
+    ridge_errors,
+)
+from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
 from lessonkit.lessons.overfitting.selection import choose_degree, choose_ridge
 
 MAX_DEGREE = 20

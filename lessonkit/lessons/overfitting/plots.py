@@ -9,14 +9,27 @@ Colors follow the study note: green is the good fit, yellow the overfit one.
 """
 import torch
 
-from lessonkit.core.figures import COLORS, GRID, Y_LIMITS, draw_points_and_truth, new_figure
-from lessonkit.core.polyfit import ErrorCurve, fit_polynomial, legendre_features, mse, train_test_errors
-from lessonkit.core.regression_data import make_regression_data, true_function
+from lessonkit.core.figures import COLORS, new_figure
 from lessonkit.lessons.overfitting.early_stopping import choose_steps, early_stopping_errors
+from lessonkit.lessons.overfitting.polyfit import ErrorCurve, fit_polynomial, legendre_features, mse, train_test_errors
+from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
 from lessonkit.lessons.overfitting.selection import Selection, bias_variance, choose_degree
 
 KNOB_NAMES = {"degree": "degree", "ridge": "λ", "steps": "stopping step"}
 ERROR_LIMITS = (1e-5, 1e5)  # log-scale MSE axis; exact interpolation (MSE ~1e-25) sits on the floor
+
+# The 1-D regression problem of lessons 1 and 3 lives on [-1, 1].
+GRID = torch.linspace(-1, 1, 401, dtype=torch.float64)  # where curves are drawn
+Y_LIMITS = (-2.2, 2.2)  # the true curve stays in [-1, 1]; an overfit curve leaves it, and we say so
+
+
+def draw_points_and_truth(ax, data, *, test: bool = False):
+    """A `RegressionData`'s training points, optionally its test points, and the true curve."""
+    if test:
+        ax.scatter(data.x_test, data.y_test, s=9, color=COLORS["test"], alpha=0.6, label="test points")
+    ax.scatter(data.x_train, data.y_train, s=22, color=COLORS["train"], zorder=3, label="training points")
+    ax.plot(GRID, data.true_fn(GRID), "--", color=COLORS["true"], lw=1.2, label="true function")
+    ax.set(xlim=(-1.05, 1.05), ylim=Y_LIMITS, xlabel="x", ylabel="y")
 
 
 def regime_color(degree: int, chosen: int) -> str:

@@ -9,7 +9,7 @@
 
 The test points are never read here, except by `selection_study`, which measures what
 choosing on them would cost. Every fit is plain (or ridge) least squares in the Legendre
-basis, the same answers as `lessonkit.core.polyfit.fit_polynomial`, solved for many
+basis, the same answers as `lessonkit.lessons.overfitting.polyfit.fit_polynomial`, solved for many
 training sets at once.
 """
 import math
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import torch
 
 from lessonkit.core.checks import check_int, check_number, check_seed
-from lessonkit.core.folds import fold_order
-from lessonkit.core.polyfit import legendre_features
-from lessonkit.core.regression_data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.folds import fold_order
+from lessonkit.lessons.overfitting.polyfit import legendre_features
+from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
 
 TRUTH_GRID = torch.linspace(-1, 1, 2001, dtype=torch.float64)  # the x-average that gives a fit's true error
 

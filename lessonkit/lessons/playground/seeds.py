@@ -5,18 +5,19 @@
 
 For each seed a fresh sample of moons and fresh initial weights; both networks of a pair
 (p = 0 and p > 0) start from the same weights on the same sample. All the networks train
-together as one batched computation: the same `make_mlp` layers, initial weights and
-full-batch Adam steps as the playground, with a batch of weight matrices in each layer.
+together with the course's stacked trainer, each as the playground's `LiveTrainer` would
+train it alone (a test checks it).
 """
-import math
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch import nn
-from torch.func import stack_module_state
 
-from lessonkit.core.checks import check_int, check_number, check_probability
-from lessonkit.core.training import one_thread
+from lessonkit.core.checks import check_int, check_number, check_probability, check_seed
+from lessonkit.core.stacked import Stacked
+from lessonkit.core.stats import Paired, paired
+from lessonkit.core.training import Batches, one_thread
 from lessonkit.lessons.playground.data import make_moons_data
 from lessonkit.lessons.playground.model import make_mlp
 
@@ -29,43 +30,34 @@ def _metrics(logits: torch.Tensor, y: torch.Tensor):
 
 def train_many(seeds, p: float, *, steps: int, width: int = 64, depth: int = 2, lr: float = 0.01,
                noise: float = 0.2, flip: float = 0.1, n_train: int = 100) -> dict:
-    """Train one network per seed (full batch, Adam) and return its final numbers, each a
-    tensor with one entry per seed: val_loss, val_acc, test_loss, test_acc, train_loss, train_acc."""
-    seeds = list(seeds)
+    """Train one network per seed, each as `LiveTrainer(make_moons_data(seed=s), p=p, seed=s)`
+    trains it (full batch, Adam), all at once with the course's stacked trainer; return its
+    final numbers, each a tensor with one entry per seed: val_loss, val_acc, test_loss,
+    test_acc, train_loss, train_acc."""
+    seeds = [check_seed("seed", s) for s in seeds]
     p = check_probability("p", p)
     check_int("steps", steps, 1)
     data = [make_moons_data(n_train=n_train, noise=noise, flip=flip, seed=s) for s in seeds]
     stack = lambda name: torch.stack([getattr(d, name) for d in data])  # noqa: E731
-    models = []
-    for seed in seeds:
-        torch.manual_seed(seed)  # the same initial weights as LiveTrainer(seed=seed)
-        models.append(make_mlp(width, depth, p))
-    params, _ = stack_module_state(models)  # e.g. params["0.weight"]: (networks, width, 2)
-
-    def batched(params, x, training):
-        """`make_mlp`'s layers, with one weight matrix per network: x (networks, n, 2) -> (networks, n)."""
-        for name, layer in models[0].named_children():
-            if isinstance(layer, nn.Linear):
-                x = torch.baddbmm(params[f"{name}.bias"].unsqueeze(1), x, params[f"{name}.weight"].transpose(1, 2))
-            elif isinstance(layer, nn.Dropout):
-                x = nn.functional.dropout(x, p, training)  # a mask entry per unit, point and network
-            else:
-                x = layer(x)
-        return x.squeeze(-1)
-
-    optimizer = torch.optim.Adam(params.values(), lr=lr)  # elementwise: as one Adam per network
-    x_train, y_train = stack("x_train"), stack("y_train")
     with one_thread():
+        networks = Stacked.from_runs([(partial(make_mlp, width, depth, p), seed) for seed in seeds])
+        optimizer = torch.optim.Adam(networks.parameters(), lr=lr)  # elementwise: as one Adam per network
+        x_train, y_train = stack("x_train"), stack("y_train")
+        # each run visits its points in the order LiveTrainer's seeded batches give (one batch: all of them)
+        orders = [Batches(d.x_train, d.y_train, len(d.x_train), torch.Generator().manual_seed(s))
+                  for d, s in zip(data, seeds)]
+        rows = torch.arange(len(seeds))[:, None]
         for _ in range(steps):
+            index = torch.stack([next(order.indices()) for order in orders])
             optimizer.zero_grad(set_to_none=True)
-            loss, _ = _metrics(batched(params, x_train, training=True), y_train)
+            loss, _ = _metrics(networks(x_train[rows, index], training=True).squeeze(-1), y_train[rows, index])
             loss.sum().backward()  # a sum: each network gets the gradient of its own mean loss
             optimizer.step()
         with torch.no_grad():
             result = {}
             for part in ("train", "val", "test"):
-                loss, acc = _metrics(batched(params, stack(f"x_{part}"), training=False), stack(f"y_{part}"))
-                result[f"{part}_loss"], result[f"{part}_acc"] = loss, acc
+                logits = networks(stack(f"x_{part}"), training=False).squeeze(-1)
+                result[f"{part}_loss"], result[f"{part}_acc"] = _metrics(logits, stack(f"y_{part}"))
     return result
 
 
@@ -84,8 +76,12 @@ class PairedResult:
 
     def difference(self, key: str):
         """(mean, standard error) of the paired difference of `key` across seeds."""
-        d = (self.with_dropout[key] - self.without[key]).double()
-        return d.mean().item(), d.std().item() / math.sqrt(len(d))
+        d = self.compare(key)
+        return d.mean, d.se
+
+    def compare(self, key: str) -> Paired:
+        """With dropout minus without, paired by seed (for losses lower is better)."""
+        return paired(self.with_dropout[key], self.without[key], higher_is_better=key.endswith("acc"))
 
     def __repr__(self):
         lines = [f"{self.n} seeds, {self.steps} steps; with p = {self.p:g} minus without (paired):",

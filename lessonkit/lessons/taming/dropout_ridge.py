@@ -15,7 +15,11 @@ Everything is float64, so the numbers are the same on every machine.
 import torch
 
 from lessonkit.core.checks import check_int, check_number, check_probability, check_seed
-from lessonkit.core.folds import folds as fold_indices
+from lessonkit.core.stats import paired
+from lessonkit.lessons.overfitting.folds import folds as fold_indices
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial, legendre_features, mse
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.selection import choose_degree, choose_ridge
 
 
 def _checked(features: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,39 +87,8 @@ def cross_validated_p(features: torch.Tensor, y: torch.Tensor, ps, k: int = 5, s
     return ps[min(range(len(ps)), key=errors.__getitem__)], errors
 
 
-def cross_validated_ridge(features: torch.Tensor, y: torch.Tensor, ridges, k: int = 5, seed: int = 0):
-    """The uniform ridge λ in `ridges` with the lowest k-fold CV MSE, and every λ's CV MSE."""
-    features, y = _checked(features, y)
-    ridges = [check_number("ridge", r, 0) for r in ridges]
-    if not ridges:
-        raise ValueError("ridges must hold at least one λ, got none")
-    eye = torch.eye(features.shape[1], dtype=torch.float64)
-    errors = []
-    for ridge in ridges:
-        fold_errors = []
-        for fit, held in fold_indices(len(y), k, seed):
-            x_fit = features[fit]
-            w = torch.linalg.lstsq(torch.cat([x_fit, ridge**0.5 * eye]),
-                                   torch.cat([y[fit], torch.zeros(len(eye), dtype=torch.float64)])).solution
-            fold_errors.append(((features[held] @ w - y[held]) ** 2).mean())
-        errors.append(torch.stack(fold_errors).mean().item())
-    return ridges[min(range(len(ridges)), key=errors.__getitem__)], errors
-
-
 METHODS = ("least squares, degree 15", "ridge, degree 15 (λ by CV)", "feature dropout, degree 15 (p by CV)",
            "degree chosen by CV")
-
-
-def cross_validated_degree(x: torch.Tensor, y: torch.Tensor, degrees, k: int = 5, seed: int = 0) -> int:
-    """The degree in `degrees` with the lowest k-fold CV MSE of a plain least-squares polynomial."""
-    from lessonkit.core.polyfit import fit_polynomial, mse
-
-    degrees = [check_int("degree", d, 0) for d in degrees]
-    errors = []
-    for degree in degrees:
-        errors.append(sum(mse(fit_polynomial(x[fit], y[fit], degree), x[held], y[held])
-                          for fit, held in fold_indices(len(y), k, seed)) / k)
-    return degrees[min(range(len(degrees)), key=errors.__getitem__)]
 
 
 def feature_dropout_study(n_samples: int = 20, degree: int = 15, ps=(0.01, 0.03, 0.1, 0.3, 0.5),
@@ -125,9 +98,6 @@ def feature_dropout_study(n_samples: int = 20, degree: int = 15, ps=(0.01, 0.03,
     k-fold CV on the training points, and the CV-chosen degree. Returns {method: tensor of MSEs}
     plus "p" and "ridge", the values CV chose on each sample. The test points are read only
     after every choice is made."""
-    from lessonkit.core.polyfit import fit_polynomial, legendre_features, mse
-    from lessonkit.core.regression_data import make_regression_data
-
     check_int("n_samples", n_samples, 2)
     check_int("degree", degree, 0)
     results = {name: [] for name in METHODS} | {"p": [], "ridge": []}
@@ -137,8 +107,8 @@ def feature_dropout_study(n_samples: int = 20, degree: int = 15, ps=(0.01, 0.03,
         features = legendre_features(x, degree)
         test_features, y_test = legendre_features(data.x_test.double(), degree), data.y_test.double()
         p, _ = cross_validated_p(features, y, ps, k, seed)
-        ridge, _ = cross_validated_ridge(features, y, ridges, k, seed)
-        chosen_degree = cross_validated_degree(x, y, degrees, k, seed)
+        ridge = choose_ridge(data, degree, ridges, k, seed).choice  # lesson 1's cross-validation
+        chosen_degree = choose_degree(data, degrees, k, seed).choice
         fits = {
             METHODS[0]: fit_polynomial(x, y, degree),
             METHODS[1]: fit_polynomial(x, y, degree, ridge=ridge),
@@ -161,8 +131,7 @@ def paired_table(results: dict, against: str = METHODS[2]) -> str:
              f"{'method':<38} {'mean':>8} {'median':>8} {'minus it':>10} {'± SE':>8} {'lower on':>9}"]
     for name in METHODS:
         values = results[name]
-        diff = values - base
-        se = diff.std(unbiased=True).item() / n**0.5
-        cell = "" if name == against else f"{diff.mean().item():>+10.4g} {se:>8.2g} {int((diff < 0).sum()):>5} of {n}"
+        d = paired(values, base, higher_is_better=False)
+        cell = "" if name == against else f"{d.mean:>+10.4g} {d.se:>8.2g} {d.wins:>5} of {n}"
         lines.append(f"{name:<38} {values.mean().item():>8.4g} {values.median().item():>8.4g} {cell}")
     return "\n".join(lines)

@@ -7,94 +7,53 @@ Each sample is lesson 1's data, `make_regression_data(seed=s)`. Its 20 training 
 split into 15 to train on and 5 for validation (검증); every knob (p, λ, the stopping epoch)
 is the one with the lowest validation MSE, and the test MSE of that choice is read once.
 
-To fit the lesson's time budget, all networks of a chunk train together: one stacked
-weight tensor per layer with a leading model dimension, multiplied with `torch.bmm`.
-Each model's loss is its own MSE, and Adam works weight by weight, so every model
-trains as `fit_mlp` would train it alone: the same initial weights (`make_mlp` after
-`torch.manual_seed(seed)`) and the same dropout masks (drawn from a copy of the random
-state `fit_mlp` would have). Only float rounding differs (batched products, fused Adam);
-a unit test checks the agreement against `fit_mlp`.
+To fit the lesson's time budget, all networks of a chunk train together with the course's
+stacked trainer (`lessonkit.core.stacked`). Each model's loss is its own MSE, and Adam works
+weight by weight, so every model trains as `fit_mlp` would train it alone: the same initial
+weights (`make_mlp` after `torch.manual_seed(seed)`) and the same dropout masks. Only float
+rounding differs (batched products, fused Adam); a unit test checks the agreement.
 """
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
 from lessonkit.core import run_cache
 from lessonkit.core.checks import check_int, check_number, check_seed
-from lessonkit.core.regression_data import make_regression_data
+from lessonkit.core.history import History
+from lessonkit.core.stacked import Stacked
+from lessonkit.core.stats import Paired, paired
 from lessonkit.core.training import one_thread
-from lessonkit.lessons.taming.network import EPOCHS, HIDDEN, LR, check_p, make_mlp
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
+from lessonkit.lessons.taming.network import EPOCHS, HIDDEN, LR, MLPFit, check_p, make_mlp
 
 P_CHOICES = (0.1, 0.3, 0.5)  # dropout's knob, chosen on validation
 L2_CHOICES = (1e-3, 1e-2)  # L2's knob (Adam's coupled weight_decay), chosen on validation
 N_VALIDATION = 5  # of the 20 training points
 
 
-def stacked_init(seeds, hidden: int = HIDDEN):
-    """The initial weights `make_mlp` gets after `torch.manual_seed(seed)`, one model per
-    seed, stacked as [W1, b1, W2, b2, W3, b3] with W of shape (models, in, out); and for each
-    model a generator in the state `nn.Dropout` would then draw its masks from."""
-    weights, generators = [], []
-    with torch.random.fork_rng(devices=[]):
-        for seed in seeds:
-            torch.manual_seed(check_seed("seed", seed))
-            model = make_mlp(0.0, hidden)  # dropout layers draw nothing at init
-            weights.append([t for layer in (model[0], model[3], model[6])
-                            for t in (layer.weight.detach().T, layer.bias.detach().unsqueeze(0))])
-            generator = torch.Generator()
-            generator.set_state(torch.get_rng_state())
-            generators.append(generator)
-    params = [torch.stack([w[i] for w in weights]).contiguous().requires_grad_() for i in range(6)]
-    return params, generators
-
-
-def stacked_forward(params, x, masks=None):
-    """All models at once: x of shape (models, n, 1) -> (models, n, 1); `masks` (two
-    tensors (models, n, hidden), already divided by 1 - p) is dropout, None is eval mode."""
-    w1, b1, w2, b2, w3, b3 = params
-    h = torch.relu(torch.baddbmm(b1, x, w1))
-    if masks is not None:
-        h = h * masks[0]
-    h = torch.relu(torch.baddbmm(b2, h, w2))
-    if masks is not None:
-        h = h * masks[1]
-    return torch.baddbmm(b3, h, w3)
-
-
-def _masks(generators, ps, n: int, hidden: int):
-    """One step's masks, model by model, in the order nn.Dropout draws them (layer 1, then 2)."""
-    layers = ([], [])
-    for generator, p in zip(generators, ps):
-        for masks in layers:
-            if p == 0:
-                masks.append(torch.ones(n, hidden))  # nn.Dropout(0) draws nothing
-            else:
-                masks.append(torch.empty(n, hidden).bernoulli_(1 - p, generator=generator).div_(1 - p))
-    return [torch.stack(masks) for masks in layers]
-
-
 @dataclass
 class StackedRun:
-    """What `train_stacked` returns: final weights, validation MSE per epoch (models, epochs),
-    and, where asked, the weights at the epoch of lowest validation MSE (early stopping)."""
+    """What `train_stacked` returns: the trained runs (a `Stacked`), validation MSE per epoch
+    (models, epochs), and, where asked, the weights at the epoch of lowest validation MSE."""
 
-    params: list
+    stack: Stacked
     val_curve: torch.Tensor
-    best_params: list | None
+    best_params: dict | None
     best_epoch: torch.Tensor | None
 
     @torch.no_grad()
     def mse(self, x, y, best: bool = False) -> torch.Tensor:
         """Eval-mode MSE of every model on its own points x, y of shape (models, n)."""
-        params = self.best_params if best else self.params
-        return ((stacked_forward(params, x.unsqueeze(2)).squeeze(2) - y) ** 2).mean(1)
+        out = self.stack(x.unsqueeze(2), training=False, params=self.best_params if best else None)
+        return ((out.squeeze(2) - y) ** 2).mean(1)
 
 
 def train_stacked(x_train, y_train, ps, weight_decays, seeds, *, x_val=None, y_val=None, keep_best=None,
                   epochs: int = EPOCHS, lr: float = LR, hidden: int = HIDDEN) -> StackedRun:
     """Train one network per row of x_train, y_train (shape (models, n)) with full-batch
     Adam, as `fit_mlp(p=ps[m], weight_decay=weight_decays[m], seed=seeds[m])` would (same
-    initial weights and masks; float rounding aside).
+    initial weights and masks; float rounding aside), with the course's stacked trainer.
 
     x_val, y_val (models, n_val): measured after every epoch, dropout off. keep_best: a bool
     per model; for those, the weights at their lowest validation MSE are kept too.
@@ -103,53 +62,76 @@ def train_stacked(x_train, y_train, ps, weight_decays, seeds, *, x_val=None, y_v
     if x_train.ndim != 2 or x_train.shape != y_train.shape:
         raise ValueError(f"x_train and y_train must have the same shape (models, n), got "
                          f"{tuple(x_train.shape)} and {tuple(y_train.shape)}")
-    models, n = x_train.shape
+    models = len(x_train)
     ps, weight_decays, seeds = list(ps), list(weight_decays), list(seeds)
     for name, values in (("ps", ps), ("weight_decays", weight_decays), ("seeds", seeds)):
         if len(values) != models:
             raise ValueError(f"{name} must hold one value per model ({models}), got {len(values)}")
     ps = [check_p(p) for p in ps]
     weight_decays = [check_number("weight_decay", wd, 0) for wd in weight_decays]
+    seeds = [check_seed("seed", s) for s in seeds]
     check_int("epochs", epochs, 1)
     check_number("lr", lr, above=0)
     if (x_val is None) != (y_val is None) or (keep_best is not None and x_val is None):
         raise ValueError("x_val and y_val come together, and keep_best needs them")
 
     with one_thread():
-        params, generators = stacked_init(seeds, hidden)
-        optimizer = torch.optim.Adam(params, lr=lr, fused=True)  # one kernel: several times faster here
-        decay = torch.tensor(weight_decays).view(models, 1, 1)
-        l2 = torch.tensor(weight_decays) > 0
+        stack = Stacked.from_runs([(partial(make_mlp, p, hidden), seed) for p, seed in zip(ps, seeds)])
+        optimizer = torch.optim.Adam(stack.parameters(), lr=lr, fused=True)  # one kernel: several times faster here
         x, y = x_train.unsqueeze(2), y_train.unsqueeze(2)
         val_curve = torch.empty(models, epochs)
         best_idx = best_params = best_epoch = None
         if keep_best is not None:
             best_idx = torch.nonzero(torch.as_tensor(keep_best, dtype=torch.bool)).squeeze(1)
-            best_params = [p.detach()[best_idx].clone() for p in params]
+            best_params = {name: p.detach()[best_idx].clone() for name, p in stack.params.items()}
             best_epoch = torch.zeros(len(best_idx), dtype=torch.long)
         for epoch in range(epochs):
             # the sum of the models' own MSEs: each model's gradient is its own loss's
-            out = stacked_forward(params, x, _masks(generators, ps, n, hidden))
-            loss = ((out - y) ** 2).mean((1, 2)).sum()
+            loss = ((stack(x, training=True) - y) ** 2).mean((1, 2)).sum()
             optimizer.zero_grad()
             loss.backward()
-            if l2.any():
-                with torch.no_grad():
-                    for p in params:  # Adam's coupled L2, as weight_decay=λ does: grad + λ·w
-                        p.grad[l2] += p[l2] * decay[l2]
+            if any(weight_decays):
+                stack.add_weight_decay(weight_decays)  # Adam's coupled L2, as weight_decay=λ does
             optimizer.step()
             if x_val is not None:
                 with torch.no_grad():
-                    val = ((stacked_forward(params, x_val.unsqueeze(2)).squeeze(2) - y_val) ** 2).mean(1)
+                    val = ((stack(x_val.unsqueeze(2), training=False).squeeze(2) - y_val) ** 2).mean(1)
                     val_curve[:, epoch] = val
                     if best_idx is not None:
                         better = val[best_idx] < val_curve[best_idx, :epoch].min(1).values if epoch else \
                             torch.ones(len(best_idx), dtype=torch.bool)
                         if better.any():
-                            for kept, p in zip(best_params, params):
-                                kept[better] = p.detach()[best_idx[better]]
+                            for name, kept in best_params.items():
+                                kept[better] = stack.params[name].detach()[best_idx[better]]
                             best_epoch[better] = epoch + 1
-    return StackedRun([p.detach() for p in params], val_curve, best_params, best_epoch)
+    return StackedRun(stack, val_curve, best_params, best_epoch)
+
+
+def train_p_grid(data, ps, *, trained: dict | None = None, seed: int = 0, epochs: int = EPOCHS,
+                 hidden: int = HIDDEN) -> list[MLPFit]:
+    """One network per p in `ps`, trained as `fit_mlp(data, p, seed=seed)` would train it.
+
+    The new ones train together with `train_stacked`: the same initial weights and masks,
+    only float rounding differs, which over 1000 steps can move a test MSE in its third
+    digit. Their history holds the last epoch only. `trained` maps p to an `MLPFit` already
+    made with the same settings: those are reused instead of trained again.
+    """
+    ps = [check_p(p) for p in ps]
+    if not ps:
+        raise ValueError("ps must hold at least one p, got none")
+    trained = dict(trained or {})
+    todo = [p for p in ps if p not in trained]
+    if todo:
+        m = len(todo)
+        run = train_stacked(data.x_train.expand(m, -1), data.y_train.expand(m, -1), todo, [0.0] * m, [seed] * m,
+                            epochs=epochs, hidden=hidden)
+        train_mse = run.mse(data.x_train.expand(m, -1), data.y_train.expand(m, -1))
+        test_mse = run.mse(data.x_test.expand(m, -1), data.y_test.expand(m, -1))
+        for i, p in enumerate(todo):
+            history = History()
+            history.add(epoch=epochs, train_eval_loss=train_mse[i].item(), test_loss=test_mse[i].item())
+            trained[p] = MLPFit(run.stack.member(i).eval(), history, p)
+    return [trained[p] for p in ps]
 
 
 METHODS = ("none", "dropout", "L2", "early stopping")
@@ -177,9 +159,12 @@ class Comparison:
 
     def paired(self, method: str, baseline: str = "none"):
         """(mean difference method - baseline, its standard error, wins of method, n)."""
-        diff = (self.test_mse[method] - self.test_mse[baseline]).double()
-        n = len(diff)
-        return diff.mean().item(), (diff.std() / n**0.5).item(), int((diff < 0).sum()), n
+        d = self.compare(method, baseline)
+        return d.mean, d.se, d.wins, d.n
+
+    def compare(self, method: str, baseline: str = "none") -> Paired:
+        """Test MSE of method minus baseline, paired by sample (lower is better)."""
+        return paired(self.test_mse[method].double(), self.test_mse[baseline].double(), higher_is_better=False)
 
     def table(self) -> str:
         n = len(self.seeds)

@@ -2,7 +2,6 @@
 
     fit = fit_mlp(data, p=0.3)                 # seed, make_mlp, the notebook's full-batch loop
     fit.predict(x)                             # eval mode: dropout off, weights as trained
-    fits = train_p_grid(data, [0, 0.1, ...])   # one model per p, trained together
     mean, std = mc_dropout_predict(fit.model, x, passes=100, seed=0)
 
 Everything runs on the CPU, on one thread: the network is tiny, and for 20 points the
@@ -135,42 +134,6 @@ def p_grid(stop: float = 0.8, step: float = 0.1) -> list[float]:
     """Drop probabilities 0, step, ..., stop, rounded so 0.30000000000000004 reads 0.3."""
     stop, step = check_p(stop), check_number("step", step, above=0)
     return [round(i * step, 10) for i in range(int(round(stop / step)) + 1)]
-
-
-def train_p_grid(data, ps, *, trained: dict | None = None, show_progress: bool = False, seed: int = 0,
-                 epochs: int = EPOCHS, hidden: int = HIDDEN) -> list[MLPFit]:
-    """One network per p in `ps`, trained as `fit_mlp(data, p, seed=seed)` would train it.
-
-    The new ones train together, stacked (see `many_samples.train_stacked`), which is several
-    times faster: the same initial weights and masks, only float rounding differs, which over
-    1000 steps can move a test MSE in its third digit. Their history holds the last epoch only.
-    `trained` maps p to an `MLPFit` already made with the same settings: those are reused instead of trained again.
-    `show_progress` is kept for old calls and does nothing.
-    """
-    from lessonkit.lessons.taming.many_samples import train_stacked  # it imports this module
-
-    del show_progress  # trained together: no bar
-    ps = [check_p(p) for p in ps]
-    if not ps:
-        raise ValueError("ps must hold at least one p, got none")
-    trained = dict(trained or {})
-    todo = [p for p in ps if p not in trained]
-    if todo:
-        m = len(todo)
-        run = train_stacked(data.x_train.expand(m, -1), data.y_train.expand(m, -1), todo, [0.0] * m, [seed] * m,
-                            epochs=epochs, hidden=hidden)
-        train_mse = run.mse(data.x_train.expand(m, -1), data.y_train.expand(m, -1))
-        test_mse = run.mse(data.x_test.expand(m, -1), data.y_test.expand(m, -1))
-        for i, p in enumerate(todo):
-            model = make_mlp(p, hidden)
-            with torch.no_grad():
-                for layer, (w, b) in zip((model[0], model[3], model[6]), zip(run.params[::2], run.params[1::2])):
-                    layer.weight.copy_(w[i].T)
-                    layer.bias.copy_(b[i, 0])
-            history = History()
-            history.add(epoch=epochs, train_eval_loss=train_mse[i].item(), test_loss=test_mse[i].item())
-            trained[p] = MLPFit(model.eval(), history, p)
-    return [trained[p] for p in ps]
 
 
 def mc_dropout_predict(model: nn.Module, x: torch.Tensor, passes: int = 100, seed: int = 0,

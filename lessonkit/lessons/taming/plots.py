@@ -11,8 +11,9 @@
 import ipywidgets as widgets
 import torch
 
-from lessonkit.core.figures import COLORS, GRID, Y_LIMITS, Explorer, draw_points_and_truth, new_figure
-from lessonkit.core.polyfit import fit_polynomial, mse
+from lessonkit.core.figures import COLORS, Explorer, new_figure
+from lessonkit.lessons.overfitting.plots import GRID, Y_LIMITS, draw_points_and_truth
+from lessonkit.lessons.overfitting.polyfit import fit_polynomial, mse
 from lessonkit.lessons.taming.network import MLPFit, mc_dropout_predict
 
 WIDE = torch.linspace(-1.6, 1.6, 321)  # beyond the data, where MC dropout should be unsure
@@ -198,7 +199,7 @@ class FeatureDropoutExplorer(Explorer):
 
     def __init__(self, data, p: float = 0.1, degree: int = 15):
         from lessonkit.core.checks import check_int, check_probability
-        from lessonkit.core.polyfit import legendre_features
+        from lessonkit.lessons.overfitting.polyfit import legendre_features
         from lessonkit.lessons.taming.dropout_ridge import dropout_ridge, feature_penalties
 
         check_probability("p", p)

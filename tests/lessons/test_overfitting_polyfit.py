@@ -5,7 +5,7 @@ import pytest
 import torch
 from numpy.polynomial import legendre
 
-from lessonkit.core.polyfit import (
+from lessonkit.lessons.overfitting.polyfit import (
     ErrorCurve,
     PolynomialFit,
     fit_all_degrees,
@@ -15,7 +15,7 @@ from lessonkit.core.polyfit import (
     ridge_errors,
     train_test_errors,
 )
-from lessonkit.core.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.regression_data import make_regression_data
 
 
 @pytest.fixture
