@@ -1,12 +1,13 @@
 # The two commands of the course (see README.md):
 #   make lab    create .venv, install everything, open the lessons in JupyterLab
 #   make test   create .venv if needed, run ruff, the unit tests and every notebook (nbval)
+#   make unit   ruff and the unit tests alone: no notebook, no browser (minutes, not half an hour)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test notebooks clean
+.PHONY: lab test unit notebooks clean
 
 # JupyterLab refuses to run as root unless told; containers and cloud machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -17,6 +18,10 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests -m "not browser"
 
 # Re-execute every notebook in place so the stored outputs are current.
 notebooks: $(STAMP)

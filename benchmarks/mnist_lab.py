@@ -6,10 +6,9 @@ Each pipeline runs in its own process (a fresh interpreter, so neither warms cac
 allocators for the other): the original lab copied faithfully (a DataLoader over
 torchvision MNIST with `ToTensor()`, shuffle, drop_last, plain Adam, `avg_cost += cost /
 total_batch`, one test at the end) and lessonkit's (`run_lab`: tensors on the device,
-sliced batches, fused Adam, a test after every epoch, and on the CPU FastDropout and
-denormals flushed). A third runs lessonkit's loop without those two CPU changes, to show
-what they add. A fourth times the floor: the same matrix multiplications (the addmm/mm
-shapes of forward and backward) alone.
+sliced batches, a test after every epoch, and on the CPU denormals flushed). A third runs
+lessonkit's loop with denormals kept, to show what flushing adds. A fourth times the floor:
+the same matrix multiplications (the addmm/mm shapes of forward and backward) alone.
 Prints wall time, ratio, peak memory and final accuracy. Run it on an idle machine.
 """
 import argparse
@@ -101,10 +100,9 @@ def original(epochs: int, device: torch.device) -> dict:
 
 def lessonkit(epochs: int, device: torch.device, cheap_cpu_steps: bool = True) -> dict:
     """lessonkit's lab as the notebook and the CLI run it: `fast.flush_denormals()` first,
-    then `run_lab(..., speedup=fast.speedup())` (FastDropout on a CPU, a CUDA graph on a GPU).
+    then `run_lab(...)`, lesson 5's plain loop.
 
-    cheap_cpu_steps=False: the same loop with neither (torch.nn.Dropout, denormals kept),
-    to show what lessonkit.fast adds on its own.
+    cheap_cpu_steps=False: the same loop with denormals kept, to show what flushing adds.
     """
     from lessonkit import fast
     from lessonkit.core.mnist_data import mnist_tensors
@@ -116,9 +114,8 @@ def lessonkit(epochs: int, device: torch.device, cheap_cpu_steps: bool = True) -
     data = mnist_tensors(device)
     sync(device)
     load_s = time.perf_counter() - start_load
-    speedup = fast.speedup() if cheap_cpu_steps else None
     start = time.perf_counter()
-    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, show_progress=False, speedup=speedup)
+    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, show_progress=False)
     sync(device)
     seconds = time.perf_counter() - start
     return {"train_s": seconds, "load_s": load_s, "accuracy": history["test_acc"][-1], **peak_memory(device)}
@@ -170,7 +167,7 @@ def profile(epochs: int, device: torch.device) -> dict:  # noqa: ARG001 - PARTS 
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with torch_profile(activities=activities) as prof:
         start = time.perf_counter()
-        run_lab(0.3, epochs=1, seed=777, device=device, data=data, show_progress=False, speedup=fast.speedup())
+        run_lab(0.3, epochs=1, seed=777, device=device, data=data, show_progress=False)
         sync(device)
         wall = time.perf_counter() - start
     sort = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
@@ -239,7 +236,7 @@ def main(argv=None):
     print(f"{'pipeline':<30} {'train s':>8} {'load s':>7} {'vs original':>11} "
           f"{'peak RSS MB':>11} {'peak CUDA MB':>12} {'test acc':>8}")
     names = {"original": "original lab (DataLoader)", "lessonkit": "lessonkit (run_lab)",
-             "plain": "  without its 2 CPU changes", "floor": "matmuls alone (floor)"}
+             "plain": "  with denormals kept", "floor": "matmuls alone (floor)"}
     for part, row in rows.items():
         cuda = f"{row['peak_cuda_mb']:.0f}" if row["peak_cuda_mb"] is not None else "-"
         acc = f"{100 * row['accuracy']:.2f}%" if row["accuracy"] is not None else "-"
@@ -247,8 +244,8 @@ def main(argv=None):
               f"{row['peak_rss_mb']:>11.0f} {cuda:>12} {acc:>8}")
     print(f"lessonkit is {base / rows['lessonkit']['train_s']:.2f}x faster than the original lab and takes "
           f"{rows['lessonkit']['train_s'] / rows['floor']['train_s']:.2f}x the matmul floor.")
-    print(f"Its 2 CPU changes (FastDropout's cheaper mask, denormals flushed) make it "
-          f"{rows['plain']['train_s'] / rows['lessonkit']['train_s']:.2f}x faster than the same loop without them.")
+    print(f"Flushing denormals makes it {rows['plain']['train_s'] / rows['lessonkit']['train_s']:.2f}x faster than "
+          f"the same loop without.")
     if args.profile:
         run_part("profile", args)
 

@@ -4,7 +4,7 @@
 
 Both ways train the same runs (the lab's network on 1,000 images, the ablation's five
 dropout settings, one seed) with `lessonkit.lessons.mnist.experiments.train_runs`: once
-with all runs in one `StackedMLP` (`group=runs`), once one run at a time (`group=1`). They end with
+with all runs in one stack of `lessonkit.core.stacked` (`group=runs`), once one run at a time (`group=1`). They end with
 the same numbers (the script checks it); only the time differs. Prints the median wall
 time of each over `--repeat` rounds, alternating the two, and their ratio.
 Run it on an idle machine.
@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lessonkit.core.device import pick_device  # noqa: E402
 from lessonkit.core.mnist_data import mnist_tensors  # noqa: E402
-from lessonkit.lessons.mnist.experiments import Dropouts, Run, train_runs  # noqa: E402
+from lessonkit.lessons.mnist.experiments import Arm, train_runs  # noqa: E402
 
-SETTINGS = [Dropouts("no dropout"), Dropouts("hidden only", 0.5), Dropouts("input only", 0.0, 0.5),
-            Dropouts("both", 0.5, 0.5), Dropouts("paper", 0.5, 0.2)]
+SETTINGS = [Arm("no dropout"), Arm("hidden only", 0.5), Arm("input only", 0.0, 0.5),
+            Arm("both", 0.5, 0.5), Arm("paper", 0.5, 0.2)]
 
 
 def main(argv=None) -> int:
@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     torch.set_flush_denormal(True)
     device = pick_device(args.device, verbose=False)
     data = mnist_tensors(device)
-    runs = [Run(SETTINGS[k % len(SETTINGS)], 777 + k // len(SETTINGS)) for k in range(args.runs)]
+    runs = [(SETTINGS[k % len(SETTINGS)], 777 + k // len(SETTINGS)) for k in range(args.runs)]
     common = dict(data=data, size=args.size, steps=args.steps, show_progress=False)
 
     def sync():
@@ -60,7 +60,8 @@ def main(argv=None) -> int:
             answers[name] = how()
             sync()
             times[name].append(time.perf_counter() - start)
-    gap = max(abs(a.test_acc - b.test_acc) for a, b in zip(answers["stacked"], answers["one at a time"]))
+    gap = max(abs(x["accuracy"] - y["accuracy"]) for a, b in zip(answers["stacked"], answers["one at a time"])
+              for x, y in zip(a, b))
     print(f"device {device}, {torch.get_num_threads()} threads; {args.runs} runs x {args.steps} steps on "
           f"{args.size:,} images (+ scoring 20,000 images per run), {args.repeat} rounds")
     for name, values in times.items():

@@ -1,14 +1,16 @@
-"""The experiments behind lesson 5, run once at full power and kept as records.
+"""The experiments behind lessons 3 and 5, run once at full power and kept as records.
 
     python -m lessonkit.experiments list                 # the experiments, their runs and estimated time
     python -m lessonkit.experiments run mnist-ablation   # train what records/mnist-ablation.csv lacks
     python -m lessonkit.experiments rerun mnist-ablation --arm both --seed 3   # one run again, beside its record
 
-`run` trains every (arm, seed) of an experiment that its record does not hold yet (a
-finished run is never trained again), with the stacked trainer, on the GPU when there is one,
-and appends each finished run to `records/<experiment>.csv`: one row per measurement
-(experiment, arm, p, input_p, seed, size, steps, step, split, loss, accuracy) with its
+`run` trains every run of an experiment that its record does not hold yet (a finished run is
+never trained again), with the stacked trainer, on the GPU when there is one, and appends
+each finished run to `records/<experiment>.csv`: one row per measurement (experiment, arm,
+p, input_p or weight_decay, seed, size, steps, step, split, loss, accuracy) with its
 provenance (seconds per run, device, processor, torch version, lessonkit commit, date).
+Lesson 5's experiments are MNIST runs (`lessonkit.lessons.mnist.experiments`); lesson 3's
+contest is one run per data sample (`lessonkit.lessons.taming.many_samples.contest_sample`).
 The lessons read these files; `load_record` is how.
 """
 import argparse
@@ -17,6 +19,7 @@ import datetime
 import platform
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +29,15 @@ from lessonkit import fast
 from lessonkit.core.data import REPO_ROOT
 from lessonkit.core.device import pick_device
 from lessonkit.core.mnist_data import mnist_tensors
+from lessonkit.core.progress import progress
 from lessonkit.lessons.mnist.experiments import Arm, train_runs
+from lessonkit.lessons.taming.many_samples import contest_sample
 
 RECORDS = REPO_ROOT / "records"
+PROVENANCE = ["seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
 COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy",
-           "seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
-PROVENANCE = COLUMNS[11:]
+           *PROVENANCE]
+CONTEST_COLUMNS = ["experiment", "arm", "p", "weight_decay", "seed", "step", "split", "loss", *PROVENANCE]
 
 NONE = Arm("no dropout")
 PAPER = Arm("paper", p=0.5, input_p=0.2)  # the paper's MNIST setting: keep 0.8 of the pixels, 0.5 of the units
@@ -54,6 +60,17 @@ class Experiment:
         return [(arm, seed, size) for size in self.steps for arm in self.arms for seed in self.seeds]
 
 
+@dataclass(frozen=True)
+class Contest:
+    """Lesson 3's contest: one run per data sample (seed), every knob chosen by K-fold CV."""
+
+    name: str
+    about: str
+    seeds: tuple
+    folds: int = 5
+    seconds_per_sample: float = 40.0  # this course's 2-core CPU, for the estimate only
+
+
 EXPERIMENTS = {e.name: e for e in [
     Experiment("mnist-ablation", "which dropout pays on 1,000 images: none, hidden only, input only, both, the paper's",
                (NONE, Arm("hidden only", p=0.5), Arm("input only", input_p=0.5), BOTH, PAPER),
@@ -65,6 +82,8 @@ EXPERIMENTS = {e.name: e for e in [
                (NONE, PAPER), tuple(range(5)), {100: 1_000, 500: 1_000, 5_000: 2_000}, 100),
     Experiment("mnist-full", "the lab's p = 0.3 against none on 50,000 images, 15 epochs (the last 10,000 validate)",
                (NONE, Arm("lab p = 0.3", p=0.3)), tuple(range(5)), {50_000: 7_500}, 500, 0.019),
+    Contest("taming-contest", "lesson 3: none, dropout, L2 and early stopping on 50 samples, knobs by 5-fold CV",
+            tuple(range(50))),
 ]}
 
 
@@ -104,22 +123,24 @@ def load_record(name: str, path: Path | None = None) -> list[dict]:
     with open(path, newline="") as file:
         for row in csv.DictReader(file):
             for key in ("seed", "size", "steps", "step"):
-                row[key] = int(row[key])
-            for key in ("p", "input_p", "loss", "accuracy", "seconds_per_run"):
-                row[key] = float(row[key])
+                if key in row:
+                    row[key] = int(row[key])
+            for key in ("p", "input_p", "weight_decay", "loss", "accuracy", "seconds_per_run"):
+                if key in row:
+                    row[key] = float(row[key])
             rows.append(row)
     return rows
 
 
 def done_runs(rows) -> set:
-    return {(row["arm"], row["seed"], row["size"]) for row in rows}
+    return {(row["arm"], row["seed"], row.get("size")) for row in rows}
 
 
-def _append(path: Path, rows: list[dict]) -> None:
+def _append(path: Path, rows: list[dict], columns=COLUMNS) -> None:
     new = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", newline="") as file:
-        writer = csv.DictWriter(file, COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(file, columns, lineterminator="\n")
         if new:
             writer.writeheader()
         writer.writerows(rows)  # one run's rows in one write: a run is in the record whole or not at all
@@ -136,6 +157,8 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
     """Train the runs of experiment `name` that its record lacks; returns how many were trained."""
     experiment = EXPERIMENTS[name]
     path = path or record_path(name)
+    if isinstance(experiment, Contest):
+        return _run_contest(experiment, path)
     done = done_runs(load_record(name, path)) if path.exists() else set()
     todo = [(arm, seed, size) for arm, seed, size in experiment.runs() if (arm.name, seed, size) not in done]
     steps = sum(experiment.steps[size] for _, _, size in todo)
@@ -157,9 +180,29 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
     return len(todo)
 
 
+def _run_contest(contest: Contest, path: Path) -> int:
+    done = {seed for _, seed, _ in done_runs(load_record(contest.name, path))} if path.exists() else set()
+    todo = [seed for seed in contest.seeds if seed not in done]
+    print(f"{contest.name}: {len(contest.seeds) - len(todo)} samples recorded, {len(todo)} to train "
+          f"(about {len(todo) * contest.seconds_per_sample / 60:.0f} min on this course's 2-core CPU)")
+    where = provenance(torch.device("cpu"))  # tiny networks: the CPU, one thread
+    with progress(total=len(todo), desc=contest.name, unit="sample") as bar:
+        for seed in todo:
+            start = time.perf_counter()
+            rows = contest_sample(seed, folds=contest.folds)
+            seconds = round(time.perf_counter() - start, 2)
+            _append(path, [{"experiment": contest.name, "seed": seed, **row, "seconds_per_run": seconds, **where}
+                           for row in rows], CONTEST_COLUMNS)
+            bar.update(1)
+    return len(todo)
+
+
 def rerun(name: str, arm_name: str, seed: int, size: int | None = None, device="cpu", path: Path | None = None):
     """Train one recorded run again, exactly as the runner did; returns (recorded rows, new rows)."""
     experiment = EXPERIMENTS[name]
+    if isinstance(experiment, Contest):
+        recorded = [row for row in load_record(name, path) if row["seed"] == seed]
+        return recorded, [{**row, "seed": seed} for row in contest_sample(seed, folds=experiment.folds)]
     arms = {arm.name: arm for arm in experiment.arms}
     if arm_name not in arms:
         raise ValueError(f"arm must be one of {sorted(arms)}, got {arm_name!r}")
@@ -184,15 +227,16 @@ def main(argv=None) -> int:
     go.add_argument("--device", default=None, help="cpu, cuda or mps (default: the GPU when there is one)")
     again = commands.add_parser("rerun", help="train one recorded run again and print it beside its record")
     again.add_argument("name", choices=sorted(EXPERIMENTS))
-    again.add_argument("--arm", required=True)
+    again.add_argument("--arm", default=None, help="the arm (lesson 5's experiments)")
     again.add_argument("--seed", type=int, required=True)
     again.add_argument("--size", type=int, default=None)
     args = parser.parse_args(argv)
     if args.command == "list":
         for experiment in EXPERIMENTS.values():
             path = record_path(experiment.name)
-            held = len(done_runs(load_record(experiment.name))) if path.exists() else 0
-            print(f"{experiment.name}: {experiment.about}; {held} of {len(experiment.runs())} runs recorded")
+            held = len({run[:2] for run in done_runs(load_record(experiment.name))}) if path.exists() else 0
+            total = len(experiment.seeds) if isinstance(experiment, Contest) else len(experiment.runs())
+            print(f"{experiment.name}: {experiment.about}; {held} of {total} runs recorded")
     elif args.command == "run":
         run(args.name, args.device)
     else:

@@ -35,9 +35,14 @@ def test_cli_defaults_are_the_original_recipe():
 
 def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):
     assert main(["--subset", "300", "--epochs", "2", "--device", "cpu", "--seed", "1"]) == 0
-    out = capsys.readouterr().out
-    assert "test_acc" in out and out.count("\n") >= 4
-    assert "Final test accuracy:" in out
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Using device: cpu")
+    out = out[1:]
+    header = out[0].split()
+    assert header[:2] == ["epoch", "train_loss"] and "test_acc" in header
+    assert [line.split()[0] for line in out[1:3]] == ["1", "2"]  # one row per epoch, in order
+    last_acc = float(out[2].split()[header.index("test_acc")])
+    assert out[3].startswith(f"Final test accuracy: {100 * last_acc:.2f}%")
 
 
 def test_cli_as_a_program_flushes_denormals_before_any_computation():

@@ -26,7 +26,7 @@ def mnist_tensors(device: torch.device | str = "cpu", root=None):
     """Return `((x_train, y_train), (x_test, y_test))` on `device`, scaled the same way.
 
     x: float32 of shape (N, 784) in [0, 1]; y: int64 labels 0-9. 60,000 training and
-    10,000 test images. Built from `lessonkit.data.mnist`, which finds or fetches the files.
+    10,000 test images. Built from `lessonkit.core.data.mnist`, which finds or fetches the files.
     """
     device = torch.device(device)
     train, test = mnist(train=True, root=root), mnist(train=False, root=root)

@@ -5,7 +5,7 @@
     history = train(..., speedup=fast.speedup())
 
 - `flush_denormals()`: CPU threads flush denormal floats to zero (`denormals.py`).
-- `FastDropout`: torch.nn.Dropout with a 7x cheaper CPU mask (`dropout.py`).
+- `FastDropout`: torch.nn.Dropout with a cheaper CPU mask (`dropout.py`); it prints as FastDropout.
 - `GraphedStep`: one training step replayed as a CUDA graph (`cuda_graphs.py`).
 `speedup()` bundles the last two for `lessonkit.core.training.train`: on a CPU it swaps the
 model's dropout layers for FastDropout, on a CUDA GPU it records the step as a graph.

@@ -1,6 +1,6 @@
 """Flushing denormal floats to zero on the CPU: the same results, in less time.
 
-    from lessonkit.denormals import flush_denormals
+    from lessonkit.fast.denormals import flush_denormals
     flush_denormals()      # first thing, before any tensor computation
 
 Float32 numbers below about 1.2e-38 are "denormal" (subnormal), and x86 processors

@@ -3,19 +3,18 @@
     layer = FastDropout(0.3)     # a drop-in for torch.nn.Dropout(0.3)
 
 Profiling lesson 5's network on a CPU puts torch.nn.Dropout's random draw (torch's CPU
-`bernoulli_`, about 0.4 ms per 100 x 512 batch) second only to the matrix products: a
-fifth of every training step. FastDropout changes only that draw, and only on the CPU:
-one 64-bit random word gives four 16-bit numbers, and a unit is kept when its number is
-at or above a threshold. That costs about a seventh of `bernoulli_`.
+`bernoulli_`) second only to the matrix products. FastDropout changes only that draw, and
+only on the CPU: one 64-bit random word gives four 16-bit numbers, and a unit is kept when
+its number is at or above a threshold (`benchmarks/mnist_lab.py` measures what it saves).
 
 The one difference you could measure: the drop probability is p rounded to a multiple
 of 1/65536 (at most 7.6e-6 off; p = 0.3 drops with probability 0.30000305). The kept
 units are scaled by 1/(1 - that probability), so the expected output still equals the
 input. In eval mode, at p = 0, and on a GPU (whose fused dropout kernel is already fast)
 it is torch.nn.Dropout itself. Lesson 2 builds dropout from scratch; this is the same
-idea with the random numbers drawn more cheaply. It prints as `Dropout(p=0.3, ...)`: in a
-lesson's story it is dropout, and `use_fast_dropout(model)` swaps it in after the model
-is built, so nothing a learner reads changes.
+idea with the random numbers drawn more cheaply. It prints as what it is,
+`FastDropout(p=0.3, ...)`, and draws other masks than torch.nn.Dropout, so no lesson's
+story uses it; `use_fast_dropout(model)` swaps it in after a model is built.
 """
 import math
 
@@ -50,13 +49,9 @@ def keep_mask(shape, p: float, generator: torch.Generator | None = None) -> tupl
 class FastDropout(torch.nn.Dropout):
     """torch.nn.Dropout(p) whose CPU training-mode mask is drawn by `keep_mask`.
 
-    Same module, same `p`, same train()/eval() behaviour; `isinstance(layer,
-    torch.nn.Dropout)` holds and it prints as `Dropout(...)`. Gradients flow through
-    autograd: mask / (1 - p).
+    Same `p`, same train()/eval() behaviour; `isinstance(layer, torch.nn.Dropout)` holds,
+    and it prints as `FastDropout(...)`. Gradients flow through autograd: mask / (1 - p).
     """
-
-    def _get_name(self) -> str:
-        return "Dropout"  # what it is in the lesson: only the random draw differs
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0 or self.inplace or x.device.type != "cpu":

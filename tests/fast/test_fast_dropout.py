@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from lessonkit.fast.dropout import LEVELS, FastDropout, drop_threshold, keep_mask
+from lessonkit.fast.dropout import LEVELS, FastDropout, drop_threshold, keep_mask, use_fast_dropout
 
 N = 200_000  # elements per statistical check
 Z = 4.5  # standard errors allowed; with fixed seeds a pass is repeatable, not luck
@@ -141,10 +141,13 @@ def test_output_keeps_the_input_dtype(dtype):
     assert FastDropout(0.3)(torch.ones(8, 8, dtype=dtype)).dtype == dtype
 
 
-def test_it_is_a_torch_dropout_module_with_torchs_repr():
+def test_it_is_a_torch_dropout_module_that_prints_as_what_it_is():
     layer = FastDropout(0.3)
     assert isinstance(layer, torch.nn.Dropout)
-    assert repr(layer) == "Dropout(p=0.3, inplace=False)"  # in a lesson it is dropout
+    assert repr(layer) == "FastDropout(p=0.3, inplace=False)"  # not disguised as torch's Dropout
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+    use_fast_dropout(model)
+    assert "FastDropout(p=0.5" in repr(model)
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
         FastDropout(1.5)
 

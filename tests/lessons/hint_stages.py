@@ -14,8 +14,3 @@ def gives_away(text: str, value, allowed=()) -> bool:
     for given in allowed:
         text = text.replace(given, "")
     return re.search(rf"(?<![\w.]){re.escape(str(value))}(?![\w]|\.\d)", text) is not None
-
-
-def test_gives_away_finds_a_value_alone_but_not_inside_other_numbers():
-    assert gives_away("degree 5 wins", 5) and gives_away("scale 1.429.", "1.429")
-    assert not gives_away("degree 15, 0.5, 5e-3 and seed=5", 5, allowed=["seed=5"])

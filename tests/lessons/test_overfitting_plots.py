@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 import torch
-from matplotlib.figure import Figure
 
 from lessonkit.lessons.overfitting import plots as polyplots
 from lessonkit.lessons.overfitting.early_stopping import choose_steps
@@ -23,7 +22,7 @@ def fitted_line(ax, color):
 
 def test_three_regimes_show_each_fit_and_its_errors(data):
     figure = polyplots.plot_three_regimes(data, degrees=(1, 3, 15))
-    assert isinstance(figure, Figure) and len(figure.axes) == 3
+    assert len(figure.axes) == 3
     colors = [polyplots.COLORS[k] for k in ("underfit", "good", "overfit")]
     for ax, degree, color in zip(figure.axes, (1, 3, 15), colors):
         fit = fit_polynomial(data.x_train, data.y_train, degree)

@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from lessonkit.lessons.overfitting.polyfit import fit_polynomial
 from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.taming.many_samples import train_p_grid
-from lessonkit.lessons.taming.network import fit_mlp
+from lessonkit.lessons.taming.network import fit_mlp, mc_dropout_predict
 from lessonkit.lessons.taming.plots import (
     GRID,
+    WIDE,
     PExplorer,
     plot_error_vs_p,
     plot_fits,
@@ -67,4 +67,7 @@ def test_static_figures_draw_what_they_promise(fits):
     test_line = figure.axes[0].get_lines()[1]
     assert list(test_line.get_ydata()) == [f.test_mse for f in fits]
     figure = plot_mc_dropout(DATA, dropout, passes=20)
-    assert isinstance(figure, Figure) and len(figure.axes[0].collections) >= 2  # the band and the points
+    mean, std = mc_dropout_predict(dropout.model, WIDE, passes=20, seed=0)
+    band = figure.axes[0].collections[0].get_paths()[0].vertices[:, 1]  # the shaded band's outline
+    assert band.max() == pytest.approx((mean + std).max().item(), rel=1e-6)  # mean ± one std of the passes
+    assert band.min() == pytest.approx((mean - std).min().item(), rel=1e-6)

@@ -4,7 +4,7 @@
     ScalingExplorer()      # histograms of a layer's activations before and after dropout
 
 Both redraw in place from the slider `p` (the drop probability). Masks come from
-`lessonkit.dropout.dropout_mask` replayed from one saved generator state, so moving p
+`lessonkit.lessons.dropout.layer.dropout_mask` replayed from one saved generator state, so moving p
 drops units one by one instead of drawing a fresh mask on every move.
 """
 import ipywidgets as widgets

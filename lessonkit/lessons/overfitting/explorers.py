@@ -6,7 +6,7 @@
 When the data change, every fit the sliders can ask for is solved at once (a few ms), so
 moving the degree slider only swaps the data of lines that already exist. Axes, ticks and
 legends are drawn once; a move redraws only the artists that change (blitting), which
-keeps it far below 100 ms on a 2-core CPU.
+keeps each move within the 100 ms that `benchmarks/sliders.py` measures.
 """
 import math
 

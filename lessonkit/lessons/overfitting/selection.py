@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from lessonkit.core.checks import check_int, check_number, check_seed
+from lessonkit.core.stats import paired
 from lessonkit.lessons.overfitting.folds import fold_order
 from lessonkit.lessons.overfitting.polyfit import legendre_features
 from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
@@ -262,6 +263,10 @@ class SelectionStudy:
             mean, se = _mean_and_se(values)
             return f"  {label:<58} {mean:.4f} ± {se:.4f}"
 
+        def pair(label, a, b):  # a - b, paired by sample
+            d = paired(a, b, higher_is_better=False)
+            return f"  {label:<58} {d.mean:.4f} ± {d.se:.4f}"
+
         return "\n".join([
             f"{self.n_samples} samples of {self.n_test} test points, degrees {self.degrees[0]}.."
             f"{self.degrees[-1]}; mean ± standard error over samples:",
@@ -270,10 +275,10 @@ class SelectionStudy:
             line("test MSE of the degree chosen by CV, reported", self.test_of_cv_choice),
             line("  its true MSE on new data", self.true_of_cv_choice),
             "paired differences:",
-            line("test-chosen: true - reported (how optimistic)", self.true_of_test_choice - self.lowest_test),
-            line("CV-chosen:   true - reported", self.true_of_cv_choice - self.test_of_cv_choice),
-            line("reported: CV-chosen test MSE - lowest test MSE", self.test_of_cv_choice - self.lowest_test),
-            line("true: CV-chosen - test-chosen", self.true_of_cv_choice - self.true_of_test_choice),
+            pair("test-chosen: true - reported (how optimistic)", self.true_of_test_choice, self.lowest_test),
+            pair("CV-chosen:   true - reported", self.true_of_cv_choice, self.test_of_cv_choice),
+            pair("reported: CV-chosen test MSE - lowest test MSE", self.test_of_cv_choice, self.lowest_test),
+            pair("true: CV-chosen - test-chosen", self.true_of_cv_choice, self.true_of_test_choice),
             f"  samples where the reported test MSE is below the true MSE: test-chosen "
             f"{int((self.lowest_test < self.true_of_test_choice).sum())} of {self.n_samples}, CV-chosen "
             f"{int((self.test_of_cv_choice < self.true_of_cv_choice).sum())} of {self.n_samples}",

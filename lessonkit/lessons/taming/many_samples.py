@@ -24,6 +24,7 @@ from lessonkit.core.history import History
 from lessonkit.core.stacked import Stacked
 from lessonkit.core.stats import Paired, paired
 from lessonkit.core.training import one_thread
+from lessonkit.lessons.overfitting.folds import folds as fold_indices
 from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.taming.network import EPOCHS, HIDDEN, LR, MLPFit, check_p, make_mlp
 
@@ -253,3 +254,52 @@ def compare_regularizers(seeds=range(20), *, ps=P_CHOICES, weight_decays=L2_CHOI
                             torch.tensor(weight_decays, dtype=torch.float64)[i_l2], torch.cat(epochs_chosen))
     run_cache.save("compare_regularizers", key, comparison)
     return comparison
+
+
+# The contest as a record (`python -m lessonkit.experiments run taming-contest`): wider grids,
+# each knob chosen by K-fold cross-validation inside its sample, many samples.
+CONTEST_PS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+CONTEST_L2 = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+
+
+def contest_settings(ps=CONTEST_PS, weight_decays=CONTEST_L2) -> list[tuple[str, float, float]]:
+    """(name, p, weight decay) of every network the contest trains on a sample."""
+    return ([("none", 0.0, 0.0)] + [(f"p = {p:g}", p, 0.0) for p in ps]
+            + [(f"λ = {w:g}", 0.0, w) for w in weight_decays])
+
+
+def contest_sample(seed: int, *, ps=CONTEST_PS, weight_decays=CONTEST_L2, folds: int = 5, epochs: int = EPOCHS,
+                   hidden: int = HIDDEN) -> list[dict]:
+    """One sample of the contest, `make_regression_data(seed=seed)`: every setting trained on
+    each of `folds` folds of the 20 training points (lesson 1's folds) and scored on the held-out
+    points (its CV MSE), then trained on all 20 and scored once on the 200 test points.
+    Early stopping's epoch is where the unregularized network's mean held-out MSE over the folds
+    is lowest; its test MSE is that of the network trained on all 20, read at that epoch.
+
+    Returns rows: arm (setting), p, weight_decay, step (epochs), split ("cv" or "test"), loss (MSE).
+    """
+    settings = contest_settings(ps, weight_decays)
+    data = make_regression_data(seed=check_seed("seed", seed))
+    check_int("folds", folds, 2, data.n_train)
+    splits = fold_indices(data.n_train, folds, seed)
+    k = len(settings)
+    x, y = data.x_train, data.y_train
+    cv = train_stacked(torch.stack([x[fit] for fit, _ in splits for _ in settings]),
+                       torch.stack([y[fit] for fit, _ in splits for _ in settings]),
+                       [p for _ in splits for _, p, _ in settings], [w for _ in splits for *_, w in settings],
+                       [seed] * (folds * k), x_val=torch.stack([x[held] for _, held in splits for _ in settings]),
+                       y_val=torch.stack([y[held] for _, held in splits for _ in settings]),
+                       epochs=epochs, hidden=hidden)
+    curves = cv.val_curve.view(folds, k, epochs).mean(0)  # (settings, epochs): the CV MSE after each epoch
+    full = train_stacked(x.expand(k, -1), y.expand(k, -1), [p for _, p, _ in settings], [w for *_, w in settings],
+                         [seed] * k, x_val=data.x_test.expand(k, -1), y_val=data.y_test.expand(k, -1),
+                         epochs=epochs, hidden=hidden)
+    rows = []
+    for i, (name, p, w) in enumerate(settings):
+        rows += [dict(arm=name, p=p, weight_decay=w, step=epochs, split="cv", loss=curves[i, -1].item()),
+                 dict(arm=name, p=p, weight_decay=w, step=epochs, split="test", loss=full.val_curve[i, -1].item())]
+    best = int(curves[0].argmin()) + 1  # chosen on the folds' held-out points, never on the test points
+    rows += [dict(arm="early stopping", p=0.0, weight_decay=0.0, step=best, split="cv", loss=curves[0].min().item()),
+             dict(arm="early stopping", p=0.0, weight_decay=0.0, step=best, split="test",
+                  loss=full.val_curve[0, best - 1].item())]
+    return rows
