@@ -14,10 +14,6 @@ contest is one run per data sample (`lessonkit.lessons.taming.many_samples.conte
 The lessons read these files; `load_record` is how.
 """
 import argparse
-import csv
-import datetime
-import platform
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -26,15 +22,13 @@ from pathlib import Path
 import torch
 
 from lessonkit import fast
-from lessonkit.core.data import REPO_ROOT
 from lessonkit.core.device import pick_device
 from lessonkit.core.mnist_data import mnist_tensors
 from lessonkit.core.progress import progress
+from lessonkit.core.records import PROVENANCE, append_rows, load_record, provenance, record_path
 from lessonkit.lessons.mnist.experiments import Arm, train_runs
 from lessonkit.lessons.taming.many_samples import contest_sample
 
-RECORDS = REPO_ROOT / "records"
-PROVENANCE = ["seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
 COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy",
            *PROVENANCE]
 CONTEST_COLUMNS = ["experiment", "arm", "p", "weight_decay", "seed", "step", "split", "loss", *PROVENANCE]
@@ -87,63 +81,9 @@ EXPERIMENTS = {e.name: e for e in [
 ]}
 
 
-def processor_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
-def provenance(device: torch.device) -> dict:
-    """Where and with what a run was made."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "lessonkit"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        commit += "+changes" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    return {"device": name, "processor": processor_name(), "torch": torch.__version__, "lessonkit_commit": commit,
-            "date": datetime.date.today().isoformat()}
-
-
-def record_path(name: str) -> Path:
-    return RECORDS / f"{name}.csv"
-
-
-def load_record(name: str, path: Path | None = None) -> list[dict]:
-    """The rows of records/<name>.csv, numbers as numbers."""
-    path = path or record_path(name)
-    if not path.exists():
-        raise FileNotFoundError(f"no record {path.name} in {path.parent.name}/: run "
-                                f"`python -m lessonkit.experiments run {name}` first")
-    rows = []
-    with open(path, newline="") as file:
-        for row in csv.DictReader(file):
-            for key in ("seed", "size", "steps", "step"):
-                if key in row:
-                    row[key] = int(row[key])
-            for key in ("p", "input_p", "weight_decay", "loss", "accuracy", "seconds_per_run"):
-                if key in row:
-                    row[key] = float(row[key])
-            rows.append(row)
-    return rows
-
-
 def done_runs(rows) -> set:
+    """(arm, seed, size) of every run a record holds (size None for the contest)."""
     return {(row["arm"], row["seed"], row.get("size")) for row in rows}
-
-
-def _append(path: Path, rows: list[dict], columns=COLUMNS) -> None:
-    new = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="") as file:
-        writer = csv.DictWriter(file, columns, lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)  # one run's rows in one write: a run is in the record whole or not at all
 
 
 def run_rows(experiment: Experiment, arm: Arm, seed: int, size: int, rows: list[dict], seconds: float,
@@ -175,8 +115,8 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
         if runs:
             train_runs(runs, data=data, size=size, steps=experiment.steps[size], eval_every=experiment.eval_every,
                        show_progress=show_progress, desc=f"{name}, {size:,} images",
-                       on_done=lambda arm, seed, rows, seconds, size=size: _append(
-                           path, run_rows(experiment, arm, seed, size, rows, seconds, where)))
+                       on_done=lambda arm, seed, rows, seconds, size=size: append_rows(
+                           path, run_rows(experiment, arm, seed, size, rows, seconds, where), COLUMNS))
     return len(todo)
 
 
@@ -191,7 +131,7 @@ def _run_contest(contest: Contest, path: Path) -> int:
             start = time.perf_counter()
             rows = contest_sample(seed, folds=contest.folds)
             seconds = round(time.perf_counter() - start, 2)
-            _append(path, [{"experiment": contest.name, "seed": seed, **row, "seconds_per_run": seconds, **where}
+            append_rows(path, [{"experiment": contest.name, "seed": seed, **row, "seconds_per_run": seconds, **where}
                            for row in rows], CONTEST_COLUMNS)
             bar.update(1)
     return len(todo)

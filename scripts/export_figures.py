@@ -21,9 +21,9 @@ FIGURES = [
     ("02_dropout_masks_and_scaling.ipynb", "ScalingExplorer(", "lesson02_scaling.png"),
     ("03_dropout_vs_overfitting.ipynb", "show(plot_fits(data, [overfit, dropout]", "lesson03_dropout_smooths.png"),
     ("03_dropout_vs_overfitting.ipynb", "show(plot_mc_dropout(", "lesson03_mc_dropout.png"),
-    ("05_mnist_dropout.ipynb", 'curves_figure({"p = 0.3": history, "no dropout": plain}',
+    ("05_mnist_dropout.ipynb", 'show(validation_curves_figure(full, ["no dropout", LAB]))',
      "lesson05_dropout_vs_none.png"),
-    ("05_mnist_dropout.ipynb", "show(ablation_figure(ablation))", "lesson05_ablation.png"),
+    ("05_mnist_dropout.ipynb", "show(ablation_figure(ablation, ARMS))", "lesson05_ablation.png"),
     ("05_mnist_dropout.ipynb", "show(size_figure(by_size", "lesson05_dropout_vs_size.png"),
     ("05_mnist_dropout.ipynb", "wrong = (predicted != y_test", "lesson05_mistakes.png"),
 ]

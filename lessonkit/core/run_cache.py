@@ -17,6 +17,7 @@ test then runs the same notebooks in JupyterLab from it, so their long training 
 per CI run.
 """
 import hashlib
+import inspect
 import os
 import pickle
 import tempfile
@@ -38,6 +39,11 @@ def _feed(digest, value) -> None:
         tensor = value.detach().to("cpu").contiguous()
         digest.update(f"tensor{tuple(tensor.shape)}{tensor.dtype}".encode())
         digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    elif callable(value) and hasattr(value, "__code__"):  # a function is its source
+        try:
+            digest.update(inspect.getsource(value).encode())
+        except (OSError, TypeError):
+            digest.update(value.__code__.co_code)
     elif isinstance(value, torch.nn.Module):  # a network is its layers and its weights
         digest.update(repr(value).encode())
         _feed(digest, value.state_dict())

@@ -20,13 +20,13 @@ def small_mnist():
 def trainings(monkeypatch):
     """Counts the training epochs run_lab runs."""
     calls = []
-    real = lab.train_epoch
+    real = lab.train_one_epoch
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(lab, "train_epoch", counted)
+    monkeypatch.setattr(lab, "train_one_epoch", counted)
     return calls
 
 

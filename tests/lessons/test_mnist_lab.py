@@ -1,10 +1,13 @@
+import ast
+import inspect
+
 import pytest
 import torch
 
 from lessonkit.core.checkpoints import CheckpointError
 from lessonkit.core.seeding import seed_everything
 from lessonkit.core.training import Batches
-from lessonkit.lessons.mnist.lab import accuracy, build_model, evaluate, run_lab, train_epoch
+from lessonkit.lessons.mnist.lab import accuracy, build_model, evaluate, run_lab, train_one_epoch
 
 
 def seed_lab_model(p):
@@ -114,7 +117,7 @@ def test_a_short_seeded_run_on_mnist_gives_identical_histories_twice(small_mnist
     assert first["test_loss"][-1] < first["test_loss"][0]  # it learns
 
 
-def test_run_lab_is_build_model_then_train_epoch_and_evaluate_each_epoch(small_mnist):
+def test_run_lab_is_build_model_then_train_one_epoch_and_evaluate_each_epoch(small_mnist):
     model, history = run_lab(0.3, epochs=2, seed=8, data=small_mnist, device="cpu", show_progress=False)
     (x, y), (x_test, y_test) = small_mnist
     seed_everything(8)
@@ -122,7 +125,7 @@ def test_run_lab_is_build_model_then_train_epoch_and_evaluate_each_epoch(small_m
     optimizer = torch.optim.Adam(mine.parameters(), lr=1e-3)
     batches = Batches(x, y, 100, torch.Generator().manual_seed(8))
     for epoch in range(2):
-        assert train_epoch(mine, optimizer, batches) == history["train_loss"][epoch]
+        assert train_one_epoch(mine, optimizer, batches) == history["train_loss"][epoch]
         assert evaluate(mine, x_test, y_test) == (history["test_loss"][epoch], history["test_acc"][epoch])
     for a, b in zip(model.parameters(), mine.parameters()):
         assert torch.equal(a, b)
@@ -180,3 +183,28 @@ def test_a_checkpoint_of_a_given_network_records_its_dropout(small_mnist, tmp_pa
     with pytest.raises(CheckpointError, match=r"p=\[0.3, 0.3, 0.3, 0.3\] there"):
         run_lab(model=lesson_network(0.5), epochs=2, seed=1, data=small_mnist, device="cpu", checkpoint=ckpt,
                 show_progress=False)
+
+
+def test_the_notebooks_loop_is_the_one_run_lab_runs():
+    from notebook_code import definitions, same_code
+
+    from lessonkit.lessons.mnist import lab
+
+    shown = definitions("05_mnist_dropout.ipynb")
+    for name in ("train_one_epoch", "evaluate"):
+        package = ast.parse(inspect.getsource(getattr(lab, name))).body[0]
+        assert same_code(shown[name], package), f"notebook 05's {name} is not lessonkit's"
+
+
+def test_the_notebooks_network_is_build_model(small_mnist):
+    from notebook_code import notebook_functions
+
+    lab_network, = notebook_functions("05_mnist_dropout.ipynb", "lab_network")
+    for p, input_p in ((0.3, 0.0), (0.5, 0.2)):
+        torch.manual_seed(5)
+        shown = lab_network(p, input_p)
+        torch.manual_seed(5)
+        ours = build_model(p, input_p)
+        assert repr(shown) == repr(ours)
+        for a, b in zip(shown.state_dict().values(), ours.state_dict().values()):
+            assert torch.equal(a, b)

@@ -168,24 +168,49 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
 
 
 
-def check_knob_prediction(answer, *, hint: int = 1) -> CheckReport:
-    """Your prediction, before section 5's ablation: on 1,000 training images, which knob alone
-    gains more test accuracy over no dropout: dropout 0.5 after the "hidden" layers only, on
-    the "input" pixels only, or "neither" (each alone gains nothing; only both together pay)?"""
-    where = ("what each knob takes away from a network that memorises 1,000 images: a hidden unit is one of 512 "
-             "that can learn to stand in for each other; a dropped pixel changes the image itself.")
-    fix = ("dropping pixels changes the images the network sees at every step, a kind of data augmentation; "
-           "dropping hidden units of a network this wide leaves it room to memorise anyway. Compare what "
-           "each knob does to the training data, not to the weights.")
+KNOBS = ("hidden", "input", "same", "neither")
+
+
+def knob_answer(runs) -> str:
+    """What the ablation's record says, paired by seed with 95% intervals: "input" or "hidden"
+    when one knob alone gains more than the other; "same" when at least one gains over no
+    dropout but the two cannot be told apart; "neither" when neither alone gains."""
+    between = runs.compare("input only", "hidden only")
+    if between.low > 0:
+        return "input"
+    if between.high < 0:
+        return "hidden"
+    alone = [runs.compare(arm, "no dropout") for arm in ("hidden only", "input only")]
+    return "same" if any(d.low > 0 for d in alone) else "neither"
+
+
+def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
+    """Your prediction, before section 5 shows the ablation: on 1,000 training images, which knob
+    alone gains more test accuracy over no dropout: dropout 0.5 after the "hidden" layers only,
+    on the "input" pixels only, the "same" (at least one gains, and ten seeds cannot tell them
+    apart), or "neither" (neither alone gains)? Checked against the record `mnist-ablation`
+    (ten seeds; `runs`: an `analysis.Runs` of it, loaded when None)."""
+    if runs is None:
+        from lessonkit.core.records import load_record
+        from lessonkit.lessons.mnist.analysis import Runs
+
+        runs = Runs(load_record("mnist-ablation"))
+    right = knob_answer(runs)
+    where = ("what each knob takes away from a network that can memorise 1,000 images: a dropped hidden unit "
+             "is one of 512 that must learn to work without it; a dropped pixel changes the image itself. "
+             "Then ask how large each effect could be beside the other.")
+    fix = ("dropout breaks co-adaptation (units that only work together) wherever it is applied; on the input "
+           "it is also a kind of data augmentation, since the network never sees the same image twice. "
+           "Weigh the two, and remember that ten seeds tell apart only differences larger than their noise.")
+    names = {"hidden": "hidden dropout taken to gain more", "input": "input dropout taken to gain more",
+             "same": "the two knobs taken to be alike", "neither": "neither knob taken to gain"}
+    symptoms = {"hidden": "the record does not show hidden dropout alone ahead of input dropout alone.",
+                "input": "the record does not show input dropout alone ahead of hidden dropout alone.",
+                "same": "the record tells the two knobs apart, or shows neither gaining.",
+                "neither": "in the record at least one knob gains on its own, beyond its seeds' noise."}
+    d = runs.compare("input only", "hidden only")
     return check_multiple_choice(
-        "my_knob_prediction", answer, right="input", hint=hint,
-        praise="On these three seeds, dropping input pixels alone gained more than dropping hidden units alone "
-               "on 1,000 images (suggestive, not conclusive): the table below says by how much, and what the two "
-               "together add.",
-        wrong={
-            "hidden": Mistake("hidden dropout taken to be the stronger knob", "of the two knobs, dropout on "
-                              "the hidden layers is not the one that gains more here, although it is the "
-                              "lab's.", where, fix),
-            "neither": Mistake("both knobs taken to be needed", "one of the two knobs gains on its own, "
-                               "seed after seed.", where, fix),
-        })
+        "my_knob_prediction", answer, right=right, hint=hint,
+        praise=f"The record's {d.n} seeds: input only minus hidden only {d.describe(2, ' points')}; "
+               "section 5 prints each knob's gain over no dropout.",
+        wrong={choice: Mistake(names[choice], symptoms[choice], where, fix) for choice in KNOBS if choice != right})

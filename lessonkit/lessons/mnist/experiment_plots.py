@@ -1,4 +1,4 @@
-"""Figures of lesson 5's experiments, drawn from `experiments.RunResult` lists.
+"""Figures of lesson 5's experiments, drawn from its records (`analysis.Runs`).
 
 Every figure shows each seed (small points, joined when they share a seed) beside the
 mean, on axes that span the data, so a difference of a point or two is visible.
@@ -10,131 +10,125 @@ import ipywidgets as widgets
 import numpy as np
 
 from lessonkit.core.figures import COLORS, CYCLE, Explorer, new_figure
-from lessonkit.lessons.mnist.experiments import by_setting, mean_sd, paired_gain
 
 SEED_STYLE = dict(color="0.6", lw=0.8, alpha=0.8, zorder=1)
 
 
-def ablation_figure(results, baseline: str = "no dropout"):
-    """Test accuracy and test loss per setting: every seed (grey, joined across settings)
-    and the mean ± one standard deviation (colour)."""
-    groups = by_setting(results)
-    names = list(groups)
+def _wrap(name: str) -> str:
+    return name.replace(" only", "\nonly").replace(" = ", "\n= ")
+
+
+def ablation_figure(runs, arms, baseline: str = "no dropout"):
+    """Test accuracy and test loss per arm: every seed (grey, joined across arms) and the
+    mean ± one standard deviation (colour)."""
     figure, axes = new_figure(2, width=5.0, height=3.6)
-    for ax, metric, label in ((axes[0], "test_acc", "test accuracy (%)"), (axes[1], "test_loss", "test loss")):
-        scale = 100 if metric.endswith("acc") else 1
-        seeds = sorted({r.run.seed for r in results})
+    seeds = runs.seeds(baseline)
+    for ax, metric, label in ((axes[0], "accuracy", "test accuracy (%)"), (axes[1], "loss", "test loss")):
+        scale = 100 if metric == "accuracy" else 1
         for seed in seeds:
-            points = [(i, getattr(r, metric) * scale) for i, name in enumerate(names)
-                      for r in groups[name] if r.run.seed == seed]
-            ax.plot(*zip(*points), "o-", ms=3, **SEED_STYLE)
-        for i, name in enumerate(names):
-            mean, sd = mean_sd((getattr(r, metric) * scale for r in groups[name]), single_sd=0.0)
-            ax.errorbar(i, mean, yerr=sd, fmt="s", ms=7, capsize=4, zorder=3,
-                        color=COLORS["test_error"] if name == baseline else COLORS["dropout"])
-        ax.set_xticks(range(len(names)), [name.replace(" + ", "\n+ ").replace(", ", ",\n") for name in names],
-                      fontsize=8)
+            ax.plot(range(len(arms)), [runs.value(arm, seed, "test", metric) * scale for arm in arms], "o-", ms=3,
+                    **SEED_STYLE)
+        for i, arm in enumerate(arms):
+            mean, sd = runs.mean_sd(arm, "test", metric)
+            ax.errorbar(i, mean * scale, yerr=sd * scale, fmt="s", ms=7, capsize=4, zorder=3,
+                        color=COLORS["test_error"] if arm == baseline else COLORS["dropout"])
+        ax.set_xticks(range(len(arms)), [_wrap(arm) for arm in arms], fontsize=9)
         ax.set(ylabel=label, title=label.replace(" (%)", "") + " by setting")
         ax.grid(alpha=0.3, axis="y")
     axes[0].plot([], [], "o-", ms=3, label=f"one seed ({len(seeds)} seeds)", **SEED_STYLE)
     axes[0].errorbar([], [], yerr=[], fmt="s", color=COLORS["dropout"], label="mean ± sd")
     axes[0].legend(fontsize=8, loc="lower right")
-    first = results[0]
-    figure.suptitle(f"{first.size:,} training images, {first.steps:,} steps; all 10,000 test images")
     return figure
 
 
-def validation_curves_figure(results):
-    """Validation loss along training, per setting: the mean over seeds, the range shaded."""
+def validation_curves_figure(runs, arms):
+    """Validation loss along training, per arm: the mean over seeds, the range shaded."""
     figure, ax = new_figure(width=6.0, height=3.6)
-    for color, (name, group) in zip(CYCLE, by_setting(results).items()):
-        steps = group[0].curve_steps
-        curves = np.array([r.curve_val_loss for r in group])
-        ax.plot(steps, curves.mean(0), color=color, label=name)
-        ax.fill_between(steps, curves.min(0), curves.max(0), color=color, alpha=0.15)
+    for color, arm in zip(CYCLE, arms):
+        curves = [runs.curve(arm, seed) for seed in runs.seeds(arm)]
+        steps, values = curves[0][0], np.array([c[1] for c in curves])
+        ax.plot(steps, values.mean(0), color=color, label=arm)
+        ax.fill_between(steps, values.min(0), values.max(0), color=color, alpha=0.15)
     ax.set(xlabel="training step (batches of 100)", title="Validation loss during training",
-           ylabel="validation loss (1,000 images)\n(line: mean over seeds; band: range)")
+           ylabel="validation loss (10,000 images)\n(line: mean over seeds; band: range)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return figure
 
 
-def size_figure(by_size: dict, *, baseline: str = "no dropout", dropout: str, full: dict | None = None):
-    """Test accuracy against training-set size (log axis), and dropout's paired gain.
-
-    by_size: {size: results with settings `baseline` and `dropout`, several seeds}.
-    full: {label: test accuracy} of single full-data runs, drawn as open markers.
-    """
-    sizes = sorted(by_size)
+def size_figure(runs, *, baseline: str, dropout: str, sizes):
+    """Test accuracy against training-set size (log axis), each run stopped at its step of
+    lowest validation loss, and dropout's paired gain with its 95% interval."""
     figure, (acc_ax, gain_ax) = new_figure(2, width=5.0, height=3.6)
-    for name, color in ((baseline, COLORS["test_error"]), (dropout, COLORS["dropout"])):
-        stats = [mean_sd((r.test_acc * 100 for r in by_setting(by_size[s])[name]), single_sd=0.0) for s in sizes]
-        acc_ax.errorbar(sizes, [m for m, _ in stats], yerr=[sd for _, sd in stats], fmt="o-", capsize=3,
-                        color=color, label=f"{name} (mean ± sd)")
-    for (label, acc), marker in zip((full or {}).items(), "DP"):
-        acc_ax.plot([60_000], [acc * 100], marker, mfc="none", ms=8, color="black", label=label)
-    ticks = sizes + ([60_000] if full else [])
+    for arm, color in ((baseline, COLORS["test_error"]), (dropout, COLORS["dropout"])):
+        stats = [runs.mean_sd(arm, "test", "accuracy", size, stopped=True) for size in sizes]
+        acc_ax.errorbar(sizes, [100 * m for m, _ in stats], yerr=[100 * sd for _, sd in stats], fmt="o-",
+                        capsize=3, color=color, label=f"{arm} (mean ± sd)")
     acc_ax.set(xscale="log", xlabel="training images", ylabel="test accuracy (%)", title="Test accuracy vs size")
-    acc_ax.legend(fontsize=7, loc="lower right")
-    gains = [paired_gain(by_size[s], dropout, baseline) for s in sizes]
-    gain_ax.errorbar(sizes, [g[0] * 100 for g in gains], yerr=[g[1] * 100 for g in gains], fmt="o-", capsize=3,
-                     color=COLORS["dropout"], label=f"{dropout} − {baseline} (± se)")
+    acc_ax.legend(fontsize=8, loc="lower right")
+    gains = [runs.compare(dropout, baseline, size=size, stop_a=True, stop_b=True) for size in sizes]
+    means = np.array([g.mean for g in gains])
+    gain_ax.errorbar(sizes, means, yerr=[means - [g.low for g in gains], [g.high for g in gains] - means],
+                     fmt="o-", capsize=3, color=COLORS["dropout"], label=f"{dropout} − {baseline} (95% CI)")
     gain_ax.axhline(0, color="black", lw=0.8)
     gain_ax.set(xscale="log", xlabel="training images", ylabel="gain in test accuracy (points)",
                 title="What dropout adds, paired by seed")
-    gain_ax.legend(fontsize=7)
-    for ax, these in ((acc_ax, ticks), (gain_ax, sizes)):
-        ax.set_xticks(these, [f"{s:,}" for s in these])
+    gain_ax.legend(fontsize=8)
+    for ax in (acc_ax, gain_ax):
+        ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
         ax.minorticks_off()
         ax.grid(alpha=0.3)
     return figure
 
 
-def p_choice_figure(results, ps: dict, chosen: str):
-    """Validation and test accuracy and loss against p (mean ± sd over seeds); the setting
-    chosen on validation marked. ps: {setting name: p}."""
-    groups = by_setting(results)
-    names = sorted(ps, key=ps.get)
-    x = [ps[name] for name in names]
+def p_choice_figure(runs, ps: dict, chosen: str):
+    """Validation accuracy and loss against p (mean ± sd over seeds), the p chosen on them
+    marked, and the test numbers of the chosen p only: the test set plays no part in the choice."""
+    arms = sorted(ps, key=ps.get)
+    x = [ps[arm] for arm in arms]
     figure, (acc_ax, loss_ax) = new_figure(2, width=4.6, height=3.4)
-    for split, color, style in (("val", "tab:blue", "o-"), ("test", COLORS["test_error"], "s--")):
-        for ax, metric, scale in ((acc_ax, "acc", 100), (loss_ax, "loss", 1)):
-            stats = [mean_sd((getattr(r, f"{split}_{metric}") * scale for r in groups[name]), single_sd=0.0)
-                     for name in names]
-            ax.errorbar(x, [m for m, _ in stats], yerr=[sd for _, sd in stats], fmt=style, capsize=3, color=color,
-                        label="validation" if split == "val" else "test (reported, not used to choose)")
-    for ax, what in ((acc_ax, "accuracy (%)"), (loss_ax, "loss")):
+    for ax, metric, scale in ((acc_ax, "accuracy", 100), (loss_ax, "loss", 1)):
+        stats = [runs.mean_sd(arm, "validation", metric) for arm in arms]
+        ax.errorbar(x, [scale * m for m, _ in stats], yerr=[scale * sd for _, sd in stats], fmt="o-", capsize=3,
+                    color="tab:blue", label="validation (mean ± sd)")
+        mean, sd = runs.mean_sd(chosen, "test", metric)
+        ax.errorbar([ps[chosen]], [scale * mean], yerr=[scale * sd], fmt="s", capsize=3, color=COLORS["test_error"],
+                    label="test, chosen p only (read once)")
         ax.axvline(ps[chosen], color="black", lw=0.8, ls=":", label=f"chosen on validation: p = {ps[chosen]}")
+        what = "accuracy (%)" if metric == "accuracy" else "loss"
         ax.set(xlabel="dropout probability p (input and hidden)", ylabel=what, title=what.replace(" (%)", "") + " vs p")
         ax.grid(alpha=0.3)
-    acc_ax.legend(fontsize=7, loc="lower center")
+    acc_ax.legend(fontsize=8, loc="lower center")
     return figure
 
 
 class RunCurvesBrowser(Explorer):
-    """Browse the training of each setting of a sweep with a slider: training loss (dropout
-    on) and validation loss along the steps, one line per seed, on axes fixed for all."""
+    """Browse the training of each p of a sweep with a slider: validation loss and accuracy
+    along the steps, one line per seed, on axes fixed for all."""
 
-    title = "Training and validation loss of each p"
+    title = "Validation loss and accuracy of each p"
 
-    def __init__(self, results, ps: dict, description: str = "p"):
-        groups = by_setting(results)
-        if not groups:
-            raise ValueError("results must hold at least one run, got none")
-        self.groups = {ps[name]: groups[name] for name in sorted(ps, key=ps.get) if name in groups}
+    def __init__(self, runs, ps: dict, description: str = "p"):
+        if not ps:
+            raise ValueError("ps must name at least one arm, got none")
+        self.runs, self.arm_of = runs, {ps[arm]: arm for arm in sorted(ps, key=ps.get)}
         super().__init__()
-        figure, (self.train_ax, self.val_ax) = new_figure(2, width=4.6, height=3.3)
-        seeds = max(len(group) for group in self.groups.values())
-        self.train_lines = [self.train_ax.plot([], [], color=c)[0] for c in CYCLE[:seeds]]
-        self.val_lines = [self.val_ax.plot([], [], color=c)[0] for c in CYCLE[:seeds]]
-        everything = [r for group in self.groups.values() for r in group]
-        last = max(r.curve_steps[-1] for r in everything)
-        for ax, field, what in ((self.train_ax, "curve_train_loss", "training loss (dropout on)"),
-                                (self.val_ax, "curve_val_loss", "validation loss")):
-            values = [v for r in everything for v in getattr(r, field)]
-            ax.set(xlim=(0, last), ylim=(0, max(values) * 1.05), xlabel="step", ylabel=what, title=what)
+        figure, (self.loss_ax, self.acc_ax) = new_figure(2, width=4.6, height=3.3)
+        seeds = max(len(runs.seeds(arm)) for arm in ps)
+        colors = [CYCLE[k % len(CYCLE)] for k in range(seeds)]
+        self.loss_lines = [self.loss_ax.plot([], [], color=c, lw=1)[0] for c in colors]
+        self.acc_lines = [self.acc_ax.plot([], [], color=c, lw=1)[0] for c in colors]
+        curves = [runs.curve(arm, seed, metric=m) for arm in ps for seed in runs.seeds(arm) for m in ("loss",)]
+        last = max(steps[-1] for steps, _ in curves)
+        top = max(max(values) for _, values in curves)
+        accs = [v for arm in ps for seed in runs.seeds(arm) for v in runs.curve(arm, seed, metric="accuracy")[1]]
+        self.loss_ax.set(xlim=(0, last), ylim=(0, top * 1.05), xlabel="step", ylabel="validation loss",
+                         title="validation loss")
+        self.acc_ax.set(xlim=(0, last), ylim=(100 * min(accs) - 1, 100 * max(accs) + 1), xlabel="step",
+                        ylabel="validation accuracy (%)", title="validation accuracy")
+        for ax in (self.loss_ax, self.acc_ax):
             ax.grid(alpha=0.3)
-        self.slider = widgets.SelectionSlider(options=list(self.groups), description=description,
+        self.slider = widgets.SelectionSlider(options=list(self.arm_of), description=description,
                                               continuous_update=True)
         self.numbers = widgets.HTML()
         self.slider.observe(self.update, names="value")
@@ -144,24 +138,25 @@ class RunCurvesBrowser(Explorer):
         return self.slider.value
 
     def redraw(self):
-        group = self.groups[self.slider.value]
-        for lines, field in ((self.train_lines, "curve_train_loss"), (self.val_lines, "curve_val_loss")):
+        arm = self.arm_of[self.slider.value]
+        seeds = self.runs.seeds(arm)
+        for lines, metric, scale in ((self.loss_lines, "loss", 1), (self.acc_lines, "accuracy", 100)):
             for k, line in enumerate(lines):
-                if k < len(group):
-                    line.set_data(group[k].curve_steps, getattr(group[k], field))
-                    line.set_label(f"seed {group[k].run.seed}")
+                if k < len(seeds):
+                    steps, values = self.runs.curve(arm, seeds[k], metric=metric)
+                    line.set_data(steps, [scale * v for v in values])
                 else:
                     line.set_data([], [])
-        self.val_ax.legend(handles=self.val_lines[:len(group)], fontsize=8)
-        self.figure.suptitle(f"p = {self.slider.value}" + (" (no dropout)" if self.slider.value == 0 else ""))
+        self.figure.suptitle(f"p = {self.slider.value}" + (" (no dropout)" if self.slider.value == 0 else "")
+                             + f": {len(seeds)} seeds, one line each")
 
     def after_redraw(self):
-        group = self.groups[self.slider.value]
-        val = statistics.fmean(r.val_acc for r in group)
-        low = min(min(r.curve_val_loss) for r in group)
-        end = statistics.fmean(r.curve_val_loss[-1] for r in group)
+        arm = self.arm_of[self.slider.value]
+        acc, sd = self.runs.mean_sd(arm, "validation", "accuracy")
+        end = statistics.fmean(self.runs.curve(arm, s)[1][-1] for s in self.runs.seeds(arm))
+        low = statistics.fmean(min(self.runs.curve(arm, s)[1]) for s in self.runs.seeds(arm))
         self.numbers.value = (
-            f"<b>p = {html.escape(str(self.slider.value))}</b>: validation accuracy <b>{100 * val:.2f}%</b> "
-            f"(mean of {len(group)} seeds); validation loss at the end {end:.3f}, lowest along the way {low:.3f}"
+            f"<b>p = {html.escape(str(self.slider.value))}</b>: validation accuracy at the end "
+            f"<b>{100 * acc:.2f}%</b> ± {100 * sd:.2f} (mean ± sd over seeds); validation loss at the end "
+            f"{end:.3f}, at its lowest {low:.3f} (means over seeds)"
         )
-

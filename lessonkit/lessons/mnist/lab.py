@@ -3,8 +3,9 @@
     model = build_model(p=0.3)            # 784-512-512-512-512-10, Xavier-uniform
     model, history = run_lab(p=0.3, epochs=15, seed=777)
 
-`build_model`, `train_epoch` and `evaluate` are the functions lesson 5's notebook shows,
-word for word (a test compares them); `run_lab` only calls them, epoch after epoch. From a
+`build_model`, `train_one_epoch` and `evaluate` are the functions lesson 5's notebook shows,
+word for word (a test compares them); `run_lab` only calls them, epoch after epoch (the
+notebook hands it its own, so what the learner reads is what runs). From a
 terminal, `python -m lessonkit.mnist --p 0.3 --epochs 15` runs the same lab.
 """
 import time
@@ -42,7 +43,7 @@ def build_model(p=0.3, input_p=0.0):
     return nn.Sequential(*layers, linears[-1])
 
 
-def train_epoch(model, optimizer, batches):
+def train_one_epoch(model, optimizer, batches):
     """One pass over the batches with dropout on; returns the mean training loss."""
     model.train()  # dropout on
     total = 0.0
@@ -71,8 +72,9 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
 def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
             lr: float = LR, seed: int = SEED, device=None, subset: int | None = None, data=None,
-            model: nn.Module | None = None, checkpoint=None, on_epoch=None, show_progress: bool = True):
-    """Seed, build the model, then `train_epoch` and `evaluate` for each epoch. Returns
+            model: nn.Module | None = None, checkpoint=None, on_epoch=None, show_progress: bool = True,
+            epoch_fn=None, eval_fn=None):
+    """Seed, build the model, then `train_one_epoch` and `evaluate` for each epoch. Returns
     (model, history) with one row per epoch: train_loss, test_loss, test_acc, seconds.
 
     model: a network you built yourself after seeding torch (p and input_p are then not used).
@@ -80,8 +82,10 @@ def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_s
     training images (drawn with `seed`). data: `mnist_tensors(device)` already loaded.
     checkpoint: a file written after every epoch; a later call with the same file and
     settings continues from it (other settings are refused). on_epoch(history): called after
-    each epoch (live plots).
+    each epoch (live plots). epoch_fn, eval_fn: the training epoch and the evaluation to call
+    (the notebook passes its own; None: `train_one_epoch` and `evaluate` here, the same code).
     """
+    epoch_fn, eval_fn = epoch_fn or train_one_epoch, eval_fn or evaluate
     p, input_p = check_probability("p", p), check_probability("input_p", input_p)
     check_int("epochs", epochs, 1)
     device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
@@ -104,8 +108,8 @@ def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_s
     with progress(total=epochs, initial=len(history), desc="epochs", unit="epoch", disable=not show_progress) as bar:
         for epoch in range(len(history) + 1, epochs + 1):
             start = time.perf_counter()
-            train_loss = train_epoch(model, optimizer, batches)
-            test_loss, test_acc = evaluate(model, x_test, y_test)
+            train_loss = epoch_fn(model, optimizer, batches)
+            test_loss, test_acc = eval_fn(model, x_test, y_test)
             history.add(epoch=epoch, train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
                         seconds=time.perf_counter() - start)
             if checkpoint is not None:

@@ -1,36 +1,29 @@
-"""Lesson 3's fair contest: no regularization, dropout, L2 and early stopping on many samples.
+"""Lesson 3's many networks at once: the p slider's grid and the contest of section 6.
 
-    table = compare_regularizers(seeds=range(20))   # each knob chosen on validation points
-    print(table)                                     # paired differences vs none, ± standard error
+    fits = train_p_grid(data, [0, 0.1, ..., 0.8])   # one network per p, trained together
+    rows = contest_sample(seed=3)                   # one sample of the contest, its knobs by 5-fold CV
 
-Each sample is lesson 1's data, `make_regression_data(seed=s)`. Its 20 training points are
-split into 15 to train on and 5 for validation (검증); every knob (p, λ, the stopping epoch)
-is the one with the lowest validation MSE, and the test MSE of that choice is read once.
+Networks train together with the course's stacked trainer (`lessonkit.core.stacked`). Each
+model's loss is its own MSE, and Adam works weight by weight, so every model trains as
+`fit_mlp` would train it alone: the same initial weights (`make_mlp` after
+`torch.manual_seed(seed)`) and the same dropout masks. Only float rounding differs (batched
+products, fused Adam); a unit test checks the agreement.
 
-To fit the lesson's time budget, all networks of a chunk train together with the course's
-stacked trainer (`lessonkit.core.stacked`). Each model's loss is its own MSE, and Adam works
-weight by weight, so every model trains as `fit_mlp` would train it alone: the same initial
-weights (`make_mlp` after `torch.manual_seed(seed)`) and the same dropout masks. Only float
-rounding differs (batched products, fused Adam); a unit test checks the agreement.
+The contest is run once, by `python -m lessonkit.experiments run taming-contest`, into
+`records/taming-contest.csv`; the lesson reads it with `lessonkit.lessons.taming.contest`.
 """
 from dataclasses import dataclass
 from functools import partial
 
 import torch
 
-from lessonkit.core import run_cache
 from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.history import History
 from lessonkit.core.stacked import Stacked
-from lessonkit.core.stats import Paired, paired
 from lessonkit.core.training import one_thread
 from lessonkit.lessons.overfitting.folds import folds as fold_indices
 from lessonkit.lessons.overfitting.regression_data import make_regression_data
 from lessonkit.lessons.taming.network import EPOCHS, HIDDEN, LR, MLPFit, check_p, make_mlp
-
-P_CHOICES = (0.1, 0.3, 0.5)  # dropout's knob, chosen on validation
-L2_CHOICES = (1e-3, 1e-2)  # L2's knob (Adam's coupled weight_decay), chosen on validation
-N_VALIDATION = 5  # of the 20 training points
 
 
 @dataclass
@@ -133,127 +126,6 @@ def train_p_grid(data, ps, *, trained: dict | None = None, seed: int = 0, epochs
             history.add(epoch=epochs, train_eval_loss=train_mse[i].item(), test_loss=test_mse[i].item())
             trained[p] = MLPFit(run.stack.member(i).eval(), history, p)
     return [trained[p] for p in ps]
-
-
-METHODS = ("none", "dropout", "L2", "early stopping")
-
-
-def pick_by_validation(val: torch.Tensor, test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per row (sample), the column with the lowest validation MSE, and the test MSE there.
-    The test MSE plays no part in the choice: it is only read once the choice is made."""
-    if val.ndim != 2 or val.shape != test.shape:
-        raise ValueError(f"val and test must have the same shape (samples, settings), got "
-                         f"{tuple(val.shape)} and {tuple(test.shape)}")
-    choice = val.argmin(1)
-    return choice, test.gather(1, choice.unsqueeze(1)).squeeze(1)
-
-
-@dataclass
-class Comparison:
-    """Test MSE per sample and method (chosen on validation), the chosen knobs, and sums."""
-
-    seeds: list
-    test_mse: dict  # method -> tensor (samples,)
-    chosen_p: torch.Tensor
-    chosen_l2: torch.Tensor
-    chosen_epoch: torch.Tensor
-
-    def paired(self, method: str, baseline: str = "none"):
-        """(mean difference method - baseline, its standard error, wins of method, n)."""
-        d = self.compare(method, baseline)
-        return d.mean, d.se, d.wins, d.n
-
-    def compare(self, method: str, baseline: str = "none") -> Paired:
-        """Test MSE of method minus baseline, paired by sample (lower is better)."""
-        return paired(self.test_mse[method].double(), self.test_mse[baseline].double(), higher_is_better=False)
-
-    def table(self) -> str:
-        n = len(self.seeds)
-        lines = [f"{n} samples; each knob chosen on 5 validation points, networks trained on the other 15",
-                 f"{'method':>15}  {'mean test MSE':>13}  {'minus none ± SE':>18}  {'beats none':>10}"]
-        for method in METHODS:
-            mean = self.test_mse[method].mean().item()
-            if method == "none":
-                lines.append(f"{method:>15}  {mean:>13.4f}  {'':>18}  {'':>10}")
-            else:
-                d, se, wins, _ = self.paired(method)
-                lines.append(f"{method:>15}  {mean:>13.4f}  {d:>+9.4f} ± {se:.4f}  {wins:>4} of {n}")
-        return "\n".join(lines)
-
-    def pairs_table(self, pairs) -> str:
-        """One line per (a, b): mean test MSE of a minus b ± SE, and how often a is lower."""
-        lines = [f"{'paired difference':>32}  {'mean ± SE':>18}  {'first wins':>10}"]
-        for a, b in pairs:
-            d, se, wins, n = self.paired(a, b)
-            lines.append(f"{a + ' − ' + b:>32}  {d:>+9.4f} ± {se:.4f}  {wins:>4} of {n}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.table()
-
-
-def split_validation(data, n_val: int = N_VALIDATION, seed: int = 0):
-    """(x_fit, y_fit, x_val, y_val): `n_val` training points, picked at random with `seed`,
-    held out for validation; the rest to train on."""
-    check_int("n_val", n_val, 1, data.n_train - 1)
-    order = torch.randperm(data.n_train, generator=torch.Generator().manual_seed(check_seed("seed", seed)))
-    val, fit = order[:n_val].sort().values, order[n_val:].sort().values
-    return data.x_train[fit], data.y_train[fit], data.x_train[val], data.y_train[val]
-
-
-def compare_regularizers(seeds=range(20), *, ps=P_CHOICES, weight_decays=L2_CHOICES, n_val: int = N_VALIDATION,
-                         epochs: int = EPOCHS, hidden: int = HIDDEN, samples_per_chunk: int = 5,
-                         data_kwargs: dict | None = None) -> Comparison:
-    """For each sample `make_regression_data(seed=s, **data_kwargs)`: train none, every p and
-    every λ on 15 points (initial weights from seed s, the same for all), pick p, λ and the
-    stopping epoch of the unregularized network by validation MSE, and read the test MSE once."""
-    seeds = [check_seed("seed", s) for s in seeds]
-    if len(seeds) < 2:
-        raise ValueError(f"seeds must hold at least 2 samples for a standard error, got {len(seeds)}")
-    ps, weight_decays = [check_p(p) for p in ps], [check_number("weight_decay", w, above=0) for w in weight_decays]
-    if not ps or not weight_decays:
-        raise ValueError("ps and weight_decays must each hold at least one value")
-    check_int("samples_per_chunk", samples_per_chunk, 1)
-    # only with $LESSONKIT_RUN_CACHE set (see lessonkit.core.run_cache): a repeat loads, not trains
-    key = run_cache.run_key("compare_regularizers", seeds, ps, weight_decays, n_val, epochs, hidden,
-                            samples_per_chunk, data_kwargs or {})
-    stored = run_cache.load("compare_regularizers", key)
-    if stored is not None:
-        return stored
-    settings = [(0.0, 0.0)] + [(p, 0.0) for p in ps] + [(0.0, w) for w in weight_decays]
-    k = len(settings)
-    rows = {name: [] for name in ("val", "test", "early")}
-    epochs_chosen = []
-    for start in range(0, len(seeds), samples_per_chunk):
-        chunk = seeds[start:start + samples_per_chunk]
-        splits, tests = [], []
-        for s in chunk:
-            data = make_regression_data(seed=s, **(data_kwargs or {}))
-            splits.append(split_validation(data, n_val, seed=s))
-            tests.append((data.x_test, data.y_test))
-        # x_fit, y_fit, x_val, y_val, each repeated once per setting: (models, n)
-        x_fit, y_fit, x_val, y_val = (torch.stack([part[i] for part in splits for _ in settings]) for i in range(4))
-        x_test = torch.stack([t[0] for t in tests for _ in settings])
-        y_test = torch.stack([t[1] for t in tests for _ in settings])
-        run = train_stacked(x_fit, y_fit, [p for _ in chunk for p, _ in settings],
-                            [w for _ in chunk for _, w in settings], [s for s in chunk for _ in settings],
-                            x_val=x_val, y_val=y_val, keep_best=[i % k == 0 for i in range(len(chunk) * k)],
-                            epochs=epochs, hidden=hidden)
-        rows["val"].append(run.val_curve[:, -1].view(len(chunk), k))
-        rows["test"].append(run.mse(x_test, y_test).view(len(chunk), k))
-        rows["early"].append(run.mse(x_test[::k], y_test[::k], best=True))
-        epochs_chosen.append(run.best_epoch)
-    val, test = torch.cat(rows["val"]), torch.cat(rows["test"])
-    drop = slice(1, 1 + len(ps))
-    l2 = slice(1 + len(ps), k)
-    i_p, dropout_test = pick_by_validation(val[:, drop], test[:, drop])
-    i_l2, l2_test = pick_by_validation(val[:, l2], test[:, l2])
-    comparison = Comparison(seeds, {"none": test[:, 0], "dropout": dropout_test, "L2": l2_test,
-                                    "early stopping": torch.cat(rows["early"])},
-                            torch.tensor(ps, dtype=torch.float64)[i_p],
-                            torch.tensor(weight_decays, dtype=torch.float64)[i_l2], torch.cat(epochs_chosen))
-    run_cache.save("compare_regularizers", key, comparison)
-    return comparison
 
 
 # The contest as a record (`python -m lessonkit.experiments run taming-contest`): wider grids,

@@ -166,23 +166,27 @@ class PExplorer(Explorer):
                               f"test MSE <b>{fit.test_mse:.4f}</b>, gap {fit.test_mse - fit.train_mse:.4f}")
 
 
-def plot_paired_differences(comparison, methods=("dropout", "L2", "early stopping")):
-    """Per sample, test MSE of each method minus no regularization (dots), with the mean
-    and ± one standard error (bar). Below zero: the method did better on that sample."""
-    figure, ax = new_figure(width=6.4, height=3.6)
+def plot_paired_differences(contest, methods=("dropout", "L2", "early stopping")):
+    """Per sample, test MSE of each method minus no regularization (dots), with the mean and
+    its 95% interval (bar). Below zero: the method did better on that sample. contest: a
+    `contest.Contest` (the record of section 6)."""
+    figure, ax = new_figure(width=6.4, height=3.8)
     ax.axhline(0, color="0.4", lw=0.8)
     ticks = []
+    none = torch.tensor(contest.test("none"))
     for i, method in enumerate(methods):
-        diff = (comparison.test_mse[method] - comparison.test_mse["none"]).numpy()
+        diff = (torch.tensor(contest.test(method)) - none).numpy()
         spread = torch.linspace(-0.2, 0.2, len(diff)).numpy()  # side by side, not random jitter
-        ax.scatter(i + spread, diff, s=14, color=COLORS["test_error"], alpha=0.6, zorder=2)
-        mean, se, wins, n = comparison.paired(method)
-        ax.errorbar([i + 0.32], [mean], yerr=[se], fmt="o", color="black", capsize=4, zorder=3)
-        ticks.append(f"{method} minus none\n{mean:+.4f} ± {se:.4f}\nbetter on {wins} of {n}")
+        ax.scatter(i + spread, diff, s=12, color=COLORS["test_error"], alpha=0.6, zorder=2)
+        d = contest.compare(method)
+        ax.errorbar([i + 0.32], [d.mean], yerr=[[d.mean - d.low], [d.high - d.mean]], fmt="o", color="black",
+                    capsize=4, zorder=3)
+        ticks.append(f"{method} minus none\n{d.mean:+.4f} ({d.low:+.4f} to {d.high:+.4f})\n"
+                     f"better on {d.wins} of {d.n}")
     ax.set_xticks(range(len(methods)), ticks, fontsize=8)
     ax.set_xlim(-0.5, len(methods) - 0.5)
-    ax.set(ylabel="test MSE difference", title=f"{len(comparison.seeds)} samples, each knob chosen on validation "
-           "(dots: samples; bar: mean ± 1 SE)")
+    ax.set(ylabel="test MSE difference", title=f"{len(contest.seeds)} samples, each knob chosen by 5-fold CV "
+           "(dots: samples; bar: mean and 95% CI)")
     ax.title.set_fontsize(9)
     return figure
 

@@ -1,0 +1,100 @@
+"""Experiments kept as data: `records/<experiment>.csv`, one row per measurement, each with
+the provenance of the run that made it.
+
+    rows = load_record("mnist-ablation")      # a list of dicts, numbers as numbers
+    print(describe_provenance(rows))          # where, when, with what and how fast they were made
+
+`python -m lessonkit.experiments` writes these files (`append_rows`); lessons read them.
+"""
+import csv
+import datetime
+import platform
+import statistics
+import subprocess
+from pathlib import Path
+
+import torch
+
+from lessonkit.core.data import REPO_ROOT
+
+RECORDS = REPO_ROOT / "records"
+PROVENANCE = ["seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
+INTEGERS = ("seed", "size", "steps", "step")
+FLOATS = ("p", "input_p", "weight_decay", "loss", "accuracy", "seconds_per_run")
+
+
+def record_path(name: str) -> Path:
+    return RECORDS / f"{name}.csv"
+
+
+def load_record(name: str, path: Path | None = None) -> list[dict]:
+    """The rows of records/<name>.csv (or `path`), numbers as numbers."""
+    path = Path(path) if path is not None else record_path(name)
+    if not path.exists():
+        raise FileNotFoundError(f"no record {path.name} in {path.parent.name}/: run "
+                                f"`python -m lessonkit.experiments run {name}` first")
+    rows = []
+    with open(path, newline="") as file:
+        for row in csv.DictReader(file):
+            missing = [key for key in PROVENANCE if not row.get(key)]
+            if missing:
+                raise ValueError(f"{path.name}: a row of seed {row.get('seed')} lacks its provenance {missing}")
+            for key in INTEGERS:
+                if key in row:
+                    row[key] = int(row[key])
+            for key in FLOATS:
+                if key in row:
+                    row[key] = float(row[key])
+            rows.append(row)
+    return rows
+
+
+def append_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
+    """Append one run's rows in one write (a run is in the record whole or not at all)."""
+    path = Path(path)
+    new = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", newline="") as file:
+        writer = csv.DictWriter(file, columns, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)
+
+
+def processor_name() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    for line in cpuinfo.read_text().splitlines() if cpuinfo.exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def provenance(device: torch.device) -> dict:
+    """Where and with what a run is made (all but its seconds)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "lessonkit"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        commit += "+changes" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    return {"device": name, "processor": processor_name(), "torch": torch.__version__, "lessonkit_commit": commit,
+            "date": datetime.date.today().isoformat()}
+
+
+def describe_provenance(rows: list[dict]) -> str:
+    """One paragraph: how many runs, on what, with which torch and lessonkit, when, how long each took."""
+    runs = {}
+    for row in rows:
+        runs.setdefault((row["arm"], row["seed"], row.get("size")), row)
+    firsts = list(runs.values())
+
+    def values(key):
+        return ", ".join(sorted({str(r[key]) for r in firsts}))
+
+    seconds = [r["seconds_per_run"] for r in firsts]
+    return (f"{len(firsts)} runs of {values('experiment')}; device {values('device')} ({values('processor')}); "
+            f"torch {values('torch')}; lessonkit commit {values('lessonkit_commit')}; made {values('date')}; "
+            f"{statistics.median(seconds):.0f} s per run (median; {min(seconds):.0f} to {max(seconds):.0f})")
