@@ -93,15 +93,15 @@ def lesson3_p_explorer():
 
 @case("lesson 5: curves of each p")
 def lesson5_p_sweep():
+    from lessonkit.lessons.mnist.analysis import Runs
     from lessonkit.lessons.mnist.experiment_plots import RunCurvesBrowser
-    from lessonkit.lessons.mnist.experiments import Dropouts, Run, RunResult
 
     ps = {f"p = {p}": p for p in (0.0, 0.2, 0.5, 0.7)}
-    steps = list(range(100, 1001, 100))  # made-up runs of 1,000 steps: no training here
-    results = [RunResult(Run(Dropouts(name, p, p), seed), 1000, 1000, 0.3, 0.9, 0.3, 0.9, 1.0, steps,
-                         [0.3 + p * s / 1000 for s in steps], [1 / s + p for s in steps])
-               for name, p in ps.items() for seed in (777, 1, 2)]
-    widget = RunCurvesBrowser(results, ps)
+    # made-up records of 1,000 steps, ten seeds: no training here
+    rows = [dict(arm=name, seed=seed, size=1000, step=step, split="validation",
+                 loss=0.3 + p * step / 1000 + seed / 100, accuracy=0.9 - p / 10)
+            for name, p in ps.items() for seed in range(10) for step in range(100, 1001, 100)]
+    widget = RunCurvesBrowser(Runs(rows), ps)
     return widget, widget.slider, [0.5, 0.7, 0.0, 0.2]
 
 

@@ -13,6 +13,9 @@ where to look, and only `hint=3`, asked for explicitly, adds the fix. A checker 
 mistake it recognised and never prints the expected value, at any stage.
 """
 from dataclasses import dataclass, field
+from importlib.resources import files
+
+import tomllib
 
 STAGES = {1: "the symptom", 2: "where to look", 3: "the fix"}
 
@@ -134,3 +137,37 @@ def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str,
     else:
         report.problems.append(wrong[choice])
     return report
+
+
+@dataclass(frozen=True)
+class ChoiceQuestion:
+    """A multiple-choice question as data: the question, its right answer, the praise for it, and
+    for each wrong choice the mistake it reveals, (name, symptom) told with the question's `where`
+    and `fix`, or a `Mistake` of its own. `question.check(answer, hint=1)` is
+    `check_multiple_choice` on it; `print(question)` asks it."""
+
+    question: str
+    variable: str
+    right: str
+    praise: str
+    where: str
+    fix: str
+    wrong: dict
+
+    def check(self, answer, *, hint: int = 1) -> CheckReport:
+        mistakes = {choice: told if isinstance(told, Mistake) else Mistake(*told, self.where, self.fix)
+                    for choice, told in self.wrong.items()}
+        return check_multiple_choice(self.variable, answer, right=self.right, wrong=mistakes, praise=self.praise,
+                                     hint=hint)
+
+    def __str__(self) -> str:
+        return self.question
+
+
+def load_questions(package: str) -> dict[str, ChoiceQuestion]:
+    """A lesson's multiple-choice questions, kept as data in its package's `questions.toml`."""
+    data = tomllib.loads(files(package).joinpath("questions.toml").read_text(encoding="utf-8"))
+    return {name: ChoiceQuestion(q["question"], q["variable"], right=q["right"], praise=q["praise"],
+                                 where=q["where"], fix=q["fix"],
+                                 wrong={choice: (m["name"], m["symptom"]) for choice, m in q["wrong"].items()})
+            for name, q in data.items()}

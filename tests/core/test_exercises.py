@@ -71,3 +71,18 @@ def test_the_outcome_line_says_pass_or_fail_without_the_praise():
     right = CheckReport("my_guess", checks=1, praise="Right: degree 5.")
     assert right.outcome == "✓ my_guess: passed." and "5" not in right.outcome
     assert report_at(1).outcome.startswith("✗ dropout: 1 problem(s) left")
+
+
+@pytest.mark.parametrize("lesson", ["dropout", "taming", "playground"])
+def test_every_lessons_questions_load_and_check(lesson):
+    from lessonkit.core.exercises import load_questions
+
+    questions = load_questions(f"lessonkit.lessons.{lesson}")
+    assert len(questions) >= 2
+    for name, question in questions.items():
+        assert question.right not in question.wrong, name
+        assert question.check(question.right).passed, name
+        for choice, (mistake, _) in question.wrong.items():
+            report = question.check(choice, hint=3)
+            assert not report.passed and report.mistakes == [mistake], (name, choice)
+        assert str(question) == question.question and question.question.endswith("?")

@@ -18,8 +18,17 @@ from dataclasses import dataclass
 
 import torch
 
-from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
+from lessonkit.core.exercises import (
+    CheckReport,
+    Mistake,
+    check_multiple_choice,
+    hint_stage,
+    load_questions,
+    not_answered,
+)
 from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
+
+QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
 
 N = 20_000  # elements per statistical check
 Z = 4.5  # standard errors a correct dropout may stray from p
@@ -338,45 +347,6 @@ def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
         })
 
 
-def check_test_time_scaling(answer, *, hint: int = 1) -> CheckReport:
-    """Why the 1/(1-p)? Suppose training dropped units WITHOUT scaling the kept ones, and at test
-    time (eval mode) all units are on, unscaled. On average, does the next layer then receive
-    "larger", "smaller" or the "same" inputs at test time as during training?"""
-    where = ("section 3's table: the column 'no scaling' is the mean during training without the scale; "
-             "the mean at test time, with every unit on, is the column 'mean before'.")
-    fix = ("during training only (1-p) of the units are on, so the mean is (1-p) times the test-time mean: the "
-           "next layer was trained on inputs of one size and tested on another. Dividing the kept values by "
-           "(1-p) during training (or multiplying the weights by (1-p) at test time, as the 2014 paper does) "
-           "makes the two equal.")
-    return check_multiple_choice(
-        "my_scaling_answer", answer, right="larger", hint=hint,
-        praise="With every unit on and no scaling, the test-time inputs are 1/(1-p) times what the next layer "
-               "saw on average during training, so every later layer gets inputs of a size it never trained "
-               "on. Scaling the kept values by 1/(1-p) during training keeps the two means equal.",
-        wrong={
-            "smaller": Mistake("train and test swapped", "at test time every unit is on; it was during training "
-                               "that a fraction p of them were zero.", where, fix),
-            "same": Mistake("the scale taken for cosmetics", "at test time the next layer sums over every unit; "
-                            "during training it summed over only those kept, unscaled.", where, fix),
-        })
+check_test_time_scaling = QUESTIONS["test_time_scaling"].check
 
-
-def check_smaller_layer(answer, *, hint: int = 1) -> CheckReport:
-    """A hidden layer of 512 units trains well with p = 0.5. You shrink it to 32 units. To keep the
-    network able to learn, should p be "lower", "higher" or the "same"?"""
-    where = ("count the units kept at each step, on average n(1-p), for the 512-unit layer and for the 32-unit "
-             "one; lesson 4's experiment 4 (p = 0.9) shows what too few kept units do.")
-    fix = ("what a step can represent depends on the units kept, n(1-p): keep that from getting too small, so a "
-           "layer with a smaller n needs a smaller p (Srivastava et al. 2014, section 7.3, keep p·n fixed in "
-           "their keep-probability notation).")
-    return check_multiple_choice(
-        "my_layer_answer", answer, right="lower", hint=hint,
-        praise="A layer of 32 units with p = 0.5 keeps only about 16 per step, where 512 kept 256. Dropping fewer "
-               "units keeps enough of them at each step to represent the function; a bigger layer can afford a "
-               "higher p.",
-        wrong={
-            "higher": Mistake("more dropout for a smaller layer", "a smaller layer has fewer units to spare: with "
-                              "32 units a high p leaves only a handful at each step.", where, fix),
-            "same": Mistake("p as independent of the layer's size", "the same p keeps the same FRACTION of the "
-                            "units, but far fewer of them: 32 instead of 512 to draw from.", where, fix),
-        })
+check_smaller_layer = QUESTIONS["smaller_layer"].check

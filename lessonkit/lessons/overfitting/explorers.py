@@ -114,7 +114,7 @@ class PolyExplorer(Explorer):
 
     def _solve(self):
         """New data: solve every degree once, keep its curve on the grid and its errors."""
-        with one_thread():  # many tiny batched solves: ~10x slower split over 2 threads (measured)
+        with one_thread():  # many tiny batched solves: splitting them over threads costs more than it saves
             self._solve_now()
 
     def _solve_now(self):

@@ -12,8 +12,16 @@ fixed seeds: the mean and spread of many passes must agree with lessonkit's
 """
 import torch
 
-from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
+from lessonkit.core.exercises import (
+    CheckReport,
+    Mistake,
+    hint_stage,
+    load_questions,
+    not_answered,
+)
 from lessonkit.lessons.taming.network import column, make_mlp, mc_dropout_predict
+
+QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
 
 PASSES = 400  # passes your function is asked for
 REFERENCE_PASSES = 4000
@@ -110,41 +118,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     return report
 
 
-def check_train_prediction(answer, *, hint: int = 1) -> CheckReport:
-    """Your prediction: the same network, steps and seed with p = 0.3 instead of 0. Is its final
-    training MSE (measured with dropout off) "higher", "lower" or the "same" as without dropout?"""
-    where = ("section 1's training curve: without dropout, what stops the network from passing through every "
-             "training point? With dropout, can it rely on any single unit to do so?")
-    fix = ("at every step dropout removes random units, so no unit can be trusted to fit one point's noise: "
-           "the network cannot memorize the 20 points as closely, whatever that does to the test error.")
-    return check_multiple_choice(
-        "my_train_prediction", answer, right="higher", hint=hint,
-        praise="Dropout keeps the network from memorizing the noise of the 20 points, so it fits them less "
-               "closely: a higher training error is the price, paid for a smaller gap to the test error.",
-        wrong={
-            "lower": Mistake("regularization taken for a better fit", "a regularizer makes the training fit "
-                             "worse, not better: what it buys is on the test points.", where, fix),
-            "same": Mistake("dropout taken to be invisible after training", "the training MSE is measured with "
-                            "dropout off, but the weights were trained with it on: they are different weights.",
-                            where, fix),
-        })
+check_train_prediction = QUESTIONS["train_prediction"].check
 
 
-def check_band_prediction(answer, *, hint: int = 1) -> CheckReport:
-    """Your prediction: MC dropout's band (the std of 200 passes), where is it widest: "inside"
-    the range of the training points, "outside" it, or about "even" everywhere?"""
-    where = ("where did training constrain the network? At the training points every thinned network was "
-             "pushed towards the data; elsewhere nothing told them to agree.")
-    fix = ("the thinned networks agree where training made them agree, near the data, and are free to "
-           "differ elsewhere: compare the spread where the data are with the spread away from them.")
-    return check_multiple_choice(
-        "my_band_prediction", answer, right="outside", hint=hint,
-        praise="Where the training points are, every thinned network was trained towards them, so they agree; "
-               "away from the data nothing made them agree. Read the numbers below: the band shows where the "
-               "model is guessing, but not how wrong the guess is.",
-        wrong={
-            "inside": Mistake("spread where the noise is", "the passes do not measure the noise of the data: "
-                              "they measure how much the thinned networks disagree.", where, fix),
-            "even": Mistake("dropout's noise taken as uniform", "dropout drops units at random everywhere, but "
-                            "what a dropped unit changes depends on x.", where, fix),
-        })
+check_band_prediction = QUESTIONS["band_prediction"].check
