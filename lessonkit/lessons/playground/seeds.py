@@ -84,12 +84,12 @@ class PairedResult:
         return paired(self.with_dropout[key], self.without[key], higher_is_better=key.endswith("acc"))
 
     def __repr__(self):
-        lines = [f"{self.n} seeds, {self.steps} steps; with p = {self.p:g} minus without (paired):",
-                 "                mean p=0   mean p>0   difference   SE"]
+        lines = [f"{self.n} seeds, {self.steps} steps; with p = {self.p:g} minus without (paired by seed):",
+                 "                mean p=0   mean p>0   difference   SE     95% CI             better"]
         for key in ("train_loss", "test_loss", "test_acc"):
-            mean, se = self.difference(key)
+            d = self.compare(key)
             lines.append(f"{key:>14}   {self.without[key].mean():8.3f}   {self.with_dropout[key].mean():8.3f}"
-                         f"   {mean:+10.3f}   {se:.3f}")
+                         f"   {d.mean:+10.3f}   {d.se:.3f}  {d.low:+.3f} to {d.high:+.3f}   {d.wins:>2} of {d.n}")
         return "\n".join(lines)
 
 
