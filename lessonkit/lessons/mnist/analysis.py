@@ -5,8 +5,9 @@
     ablation.compare("both", "no dropout")        # Paired: points of test accuracy, 95% CI, wins
     ablation.compare("both", "no dropout", stop_b=True)   # against no dropout stopped early on validation
 
-A run ends at its last step, or "stopped early": at the step of its lowest validation loss
-(chosen on validation, never on test), where its test numbers are then read.
+A run ends at its last step, or "stopped early" at the step chosen on validation for the number
+being compared (never on test): its highest validation accuracy when accuracy is compared, its
+lowest validation loss when loss is; its test number is then read at that step.
 """
 import statistics
 
@@ -51,16 +52,18 @@ class Runs:
         rows = [r for r in self.runs[(arm, seed, self._size(size))] if r["split"] == split]
         return [r["step"] for r in rows], [r[metric] for r in rows]
 
-    def stop_step(self, arm: str, seed: int, size=None) -> int:
-        """The step of the run's lowest validation loss: where early stopping ends it."""
-        steps, losses = self.curve(arm, seed, "validation", "loss", size)
-        return steps[min(range(len(losses)), key=losses.__getitem__)]
+    def stop_step(self, arm: str, seed: int, size=None, metric: str = "loss") -> int:
+        """Where early stopping ends the run: the step of its lowest validation loss, or with
+        metric="accuracy" of its highest validation accuracy (the first such step)."""
+        steps, values = self.curve(arm, seed, "validation", metric, size)
+        best = (min if metric == "loss" else max)(range(len(values)), key=values.__getitem__)
+        return steps[best]
 
     def value(self, arm: str, seed: int, split: str = "test", metric: str = "accuracy", size=None,
               stopped: bool = False) -> float:
-        """A run's number at its last step, or with stopped=True at `stop_step`."""
+        """A run's number at its last step, or with stopped=True at its `stop_step` for that metric."""
         steps, values = self.curve(arm, seed, split, metric, size)
-        return values[steps.index(self.stop_step(arm, seed, size))] if stopped else values[-1]
+        return values[steps.index(self.stop_step(arm, seed, size, metric))] if stopped else values[-1]
 
     def values(self, arm: str, split: str = "test", metric: str = "accuracy", size=None, stopped=False) -> dict:
         """{seed: value} over the arm's seeds."""

@@ -58,7 +58,7 @@ def validation_curves_figure(runs, arms):
 
 def size_figure(runs, *, baseline: str, dropout: str, sizes):
     """Test accuracy against training-set size (log axis), each run stopped at its step of
-    lowest validation loss, and dropout's paired gain with its 95% interval."""
+    highest validation accuracy, and dropout's paired gain with its 95% interval."""
     figure, (acc_ax, gain_ax) = new_figure(2, width=5.0, height=3.6)
     for arm, color in ((baseline, COLORS["test_error"]), (dropout, COLORS["dropout"])):
         stats = [runs.mean_sd(arm, "test", "accuracy", size, stopped=True) for size in sizes]
