@@ -1,8 +1,8 @@
-"""Figures of lesson 5's lab: training curves (live or finished) and a grid of predictions.
+"""Figures of lesson 5's lab: live training curves and a grid of predictions.
 The experiments' figures are in `experiment_plots`."""
 import numpy as np
 
-from lessonkit.core.figures import CYCLE, LivePlot, new_figure
+from lessonkit.core.figures import LivePlot, new_figure
 
 
 def _style(loss_ax, acc_ax):
@@ -12,35 +12,9 @@ def _style(loss_ax, acc_ax):
         ax.grid(alpha=0.3)
 
 
-def _train_columns(history):
-    """Train loss/accuracy measured in eval mode when recorded, else the running (dropout-on) ones."""
-    loss = "train_eval_loss" if "train_eval_loss" in history.columns else "train_loss"
-    acc = "train_eval_acc" if "train_eval_acc" in history.columns else "train_acc"
-    return loss, acc
-
-
-def curves_figure(runs: dict, *, title: str = ""):
-    """Loss and accuracy against epoch for each named run: train solid, test dashed.
-
-    runs: {"p = 0.3": history, "no dropout": history, ...} with `lessonkit.core.history.History`.
-    """
-    figure, (loss_ax, acc_ax) = new_figure(2, width=4.8, height=3.4)
-    for color, (name, history) in zip(CYCLE, runs.items()):
-        train_loss, train_acc = _train_columns(history)
-        epochs = history["epoch"]
-        loss_ax.plot(epochs, history[train_loss], color=color, label=f"{name}: train")
-        loss_ax.plot(epochs, history["test_loss"], color=color, ls="--", label=f"{name}: test")
-        acc_ax.plot(epochs, history[train_acc], color=color, label=f"{name}: train")
-        acc_ax.plot(epochs, history["test_acc"], color=color, ls="--", label=f"{name}: test")
-    _style(loss_ax, acc_ax)
-    loss_ax.legend(fontsize=8)
-    if title:
-        figure.suptitle(title)
-    return figure
-
-
 class LiveCurves:
-    """Training curves that redraw after every epoch: pass it as `train(..., on_epoch=curves)`.
+    """Training curves that redraw after every epoch: pass it as `run_lab(..., on_epoch=curves)`.
+    Loss: the epoch's mean training loss (dropout on) and the test loss; accuracy: the test's.
 
     The figure is shown when the first epoch ends; the saved notebook keeps the last state.
     """
@@ -52,7 +26,6 @@ class LiveCurves:
         self.lines = {
             "train_loss": self.loss_ax.plot([], [], color="tab:blue", label="train (dropout on)")[0],
             "test_loss": self.loss_ax.plot([], [], color="tab:orange", ls="--", label="test")[0],
-            "train_acc": self.acc_ax.plot([], [], color="tab:blue", label="train (dropout on)")[0],
             "test_acc": self.acc_ax.plot([], [], color="tab:orange", ls="--", label="test")[0],
         }
         for ax in (self.loss_ax, self.acc_ax):
