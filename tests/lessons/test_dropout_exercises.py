@@ -6,10 +6,7 @@ from hint_stages import gives_away, stages
 from lessonkit.lessons.dropout.exercises import (
     check_dropout,
     check_dropout_backward,
-    check_eval_prediction,
     check_gradient_prediction,
-    check_smaller_layer,
-    check_test_time_scaling,
     gradient_check,
     numerical_gradient,
     relative_error,
@@ -197,22 +194,3 @@ def test_the_right_gradient_prediction_passes(answer):
     (float("nan"), "must be a number")])
 def test_gradient_prediction_wrong_forms(answer, message):
     assert message in str(check_gradient_prediction(answer))
-
-
-@pytest.mark.parametrize("check, right, wrong", [
-    (check_eval_prediction, "varies", {"same": "dropout assumed off at test time",
-                                       "chance": "a thinned network taken for an untrained one"}),
-    (check_test_time_scaling, "larger", {"smaller": "train and test swapped",
-                                         "same": "the scale taken for cosmetics"}),
-    (check_smaller_layer, "lower", {"higher": "more dropout for a smaller layer",
-                                    "same": "p as independent of the layer's size"}),
-])
-def test_multiple_choice_questions(check, right, wrong):
-    assert check(right).passed and check(f" {right.upper()} ").passed
-    for answer, mistake in wrong.items():
-        one, two, three = stages(check, answer)
-        assert f"{mistake}:" in one and "Where to look" not in one
-        assert "Where to look" in two and "Fix" not in two and "Fix" in three
-        assert not any(gives_away(text, right) for text in (one, two, three)), (one, two, three)
-    assert "not answered yet" in str(check(None))
-    assert "must be one of" in str(check(3)) and "got 'maybe'" in str(check("maybe"))
