@@ -36,7 +36,7 @@ def test_a_run_is_trained_once_and_recorded_with_its_provenance(small, tmp_path)
     assert {(r["arm"], r["seed"]) for r in rows} == {(a, s) for a in ("no dropout", "both") for s in (0, 1)}
     assert all(r[key] not in ("", None) for r in rows for key in PROVENANCE)
     assert rows[0]["device"] == "cpu" and rows[0]["torch"] == torch.__version__
-    assert "4 runs of mnist-ablation" in describe_provenance(rows)
+    assert "4 runs of mnist-ablation" in describe_provenance(rows) and "s per run" in describe_provenance(rows)
 
 
 def test_a_rerun_of_a_recorded_run_gives_its_numbers_again(small, tmp_path):
@@ -51,6 +51,7 @@ def test_the_contest_records_each_sample_once_and_reruns_it(small, tmp_path):
     path = tmp_path / "taming-contest.csv"
     assert runner.run("taming-contest", path=path) == 2
     assert runner.run("taming-contest", path=path) == 0
+    assert "2 samples of taming-contest" in describe_provenance(load_record("taming-contest", path))
     recorded, new = runner.rerun("taming-contest", None, 1, path=path)
     assert [(r["arm"], r["split"], r["loss"]) for r in recorded] == [(r["arm"], r["split"], r["loss"]) for r in new]
 

@@ -29,7 +29,7 @@ def pick_device(name: str | None = None, *, verbose: bool = True) -> torch.devic
             why = "no CUDA GPU, but Apple's Metal (MPS) backend is available"
         else:
             device = torch.device("cpu")
-            why = "no CUDA GPU or Apple MPS device was found; lessons say where they do less on a CPU"
+            why = "no CUDA GPU or Apple MPS device was found; every lesson runs on a CPU"
     else:
         device = _requested_device(name)
         why = "you asked for it"

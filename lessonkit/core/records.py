@@ -85,16 +85,20 @@ def provenance(device: torch.device) -> dict:
 
 
 def describe_provenance(rows: list[dict]) -> str:
-    """One paragraph: how many runs, on what, with which torch and lessonkit, when, how long each took."""
+    """One paragraph: how many runs, on what, with which torch and lessonkit, when (the day the
+    runner started), how long each took. A record without sizes (lesson 3's contest) counts
+    samples: its time is per sample, all of that sample's networks together."""
+    per_sample = "size" not in rows[0]
     runs = {}
     for row in rows:
-        runs.setdefault((row["arm"], row["seed"], row.get("size")), row)
+        runs.setdefault(row["seed"] if per_sample else (row["arm"], row["seed"], row["size"]), row)
     firsts = list(runs.values())
+    unit = "sample" if per_sample else "run"
 
     def values(key):
         return ", ".join(sorted({str(r[key]) for r in firsts}))
 
     seconds = [r["seconds_per_run"] for r in firsts]
-    return (f"{len(firsts)} runs of {values('experiment')}; device {values('device')} ({values('processor')}); "
+    return (f"{len(firsts)} {unit}s of {values('experiment')}; device {values('device')} ({values('processor')}); "
             f"torch {values('torch')}; lessonkit commit {values('lessonkit_commit')}; made {values('date')}; "
-            f"{statistics.median(seconds):.0f} s per run (median; {min(seconds):.0f} to {max(seconds):.0f})")
+            f"{statistics.median(seconds):.0f} s per {unit} (median; {min(seconds):.0f} to {max(seconds):.0f})")

@@ -69,7 +69,7 @@ def test_the_study_compares_every_method_on_the_same_samples():
     assert all(len(results[name]) == 3 for name in METHODS)
     assert (results[METHODS[0]] > results[METHODS[2]]).all()  # dropout tames degree 15's least squares
     table = paired_table(results)
-    assert "3 samples" in table and "± SE" in table
+    assert "3 samples" in table and "95% interval" in table and " to " in table
 
 
 @pytest.mark.parametrize("call, error, message", [

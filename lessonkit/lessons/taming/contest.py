@@ -9,6 +9,7 @@ Each sample (seed) of the record holds, for every setting, its 5-fold cross-vali
 L2's λ are chosen per sample by the lowest CV MSE; early stopping's epoch was chosen the same way
 by the runner. The test MSE of each choice is read only after the choice.
 """
+import statistics
 from collections import Counter
 
 from lessonkit.core.stats import Paired, paired
@@ -90,6 +91,6 @@ class Contest:
         epochs = self.chosen_values("early stopping")
         last = max(row["step"] for seed in self.seeds for row in self.rows[seed]["none"].values())
         lines.append(f"early stopping: epochs chosen from {min(epochs)} to {max(epochs)} (median "
-                     f"{sorted(epochs.elements())[len(self.seeds) // 2]}); at the last epoch ({last}): "
+                     f"{statistics.median(epochs.elements()):g}); at the last epoch ({last}): "
                      f"{epochs[last]} of {len(self.seeds)} samples")
         return "\n".join(lines)

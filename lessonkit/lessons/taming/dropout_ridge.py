@@ -124,14 +124,15 @@ def feature_dropout_study(n_samples: int = 20, degree: int = 15, ps=(0.01, 0.03,
 
 
 def paired_table(results: dict, against: str = METHODS[2]) -> str:
-    """Each method's mean test MSE, and its paired difference from `against` ± standard error."""
+    """Each method's mean test MSE, and its paired difference from `against` with its 95% interval."""
     base = results[against]
     n = len(base)
-    lines = [f"{n} samples; test MSE, and each method minus {against!r} (paired, ± standard error)",
-             f"{'method':<38} {'mean':>8} {'median':>8} {'minus it':>10} {'± SE':>8} {'lower on':>9}"]
+    lines = [f"{n} samples; test MSE, and each method minus {against!r} (paired by sample, 95% interval)",
+             f"{'method':<38} {'mean':>8} {'median':>8} {'minus it':>10} {'95% interval':>20} {'lower on':>9}"]
     for name in METHODS:
         values = results[name]
         d = paired(values, base, higher_is_better=False)
-        cell = "" if name == against else f"{d.mean:>+10.4g} {d.se:>8.2g} {d.wins:>5} of {n}"
+        interval = f"{d.low:+.3g} to {d.high:+.3g}"
+        cell = "" if name == against else f"{d.mean:>+10.4g} {interval:>20} {d.wins:>5} of {n}"
         lines.append(f"{name:<38} {values.mean().item():>8.4g} {values.median().item():>8.4g} {cell}")
     return "\n".join(lines)
