@@ -1,7 +1,11 @@
-"""The one training loop of the course: regression in lesson 3, classification in lesson 5.
+"""Training helpers: eval_mode, one_thread, seeded Batches, evaluate, and a general loop.
 
     history = train(model, optimizer, loss_fn, (x_train, y_train), (x_test, y_test),
                     epochs=15, batch_size=100, seed=777)
+
+The lessons show and run their own loops (lesson 3's `train_full_batch`, lesson 5's
+`train_one_epoch`); `train` is the general loop behind `lessonkit.fast`'s opt-in speed-ups (a
+CUDA-graph step), with checkpoints and Ctrl-C handling. No lesson's numbers come from it.
 
 The data are tensors already on the training device; each epoch visits a seeded random
 permutation of the training indices in batches, sliced on the device (no DataLoader, no
