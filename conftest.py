@@ -6,9 +6,9 @@ temporary data folder, and `LESSONKIT_DATA` points there. Kernels inherit the va
 so the notebooks read that copy and nothing reaches for the internet.
 
 `LESSONKIT_RUN_CACHE` (see `lessonkit/core/run_cache.py`) points to an empty temporary
-folder too. nbval runs the notebooks first (`testpaths` in pyproject.toml) and lessons 3
-and 5 store their long training runs; the browser test's JupyterLab kernels, started later,
-load them, so those runs train once per test run. Unit tests never see the variable: they
+folder too. nbval runs the notebooks first (`testpaths` in pyproject.toml) and lesson 5 stores
+its live 15-epoch lab; the browser test's JupyterLab kernels, started later, load it, so the lab
+trains once per test run. Unit tests never see the variable: they
 train for real.
 """
 import os
@@ -58,6 +58,17 @@ def pytest_unconfigure(config):  # noqa: ARG001 - pytest passes its hooks `confi
     for folder in (_temp_data, _temp_runs):
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def fake_mnist(n_train: int = 600, n_test: int = 300, seed: int = 0):
+    """MNIST's shapes without MNIST: random pixels in [0, 1) and labels a fixed linear map of
+    them (so a network can learn them), as ((x_train, y_train), (x_test, y_test))."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n_train + n_test, 784, generator=g)
+    y = (x @ torch.randn(784, 10, generator=g)).argmax(1)
+    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
 
 
 @pytest.fixture(autouse=True)

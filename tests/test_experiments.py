@@ -5,6 +5,7 @@ import functools
 import pytest
 import torch
 
+import conftest
 import lessonkit.experiments as runner
 from lessonkit.core.records import PROVENANCE, describe_provenance, load_record
 from lessonkit.lessons.mnist.experiments import Arm
@@ -12,10 +13,7 @@ from lessonkit.lessons.taming import many_samples
 
 
 def fake_mnist(device=None):  # noqa: ARG001 - the runner passes the device
-    g = torch.Generator().manual_seed(0)
-    x = torch.rand(700, 784, generator=g)
-    y = (x @ torch.randn(784, 10, generator=g)).argmax(1)
-    return (x[:500], y[:500]), (x[500:], y[500:])
+    return conftest.fake_mnist(n_train=500, n_test=200)
 
 
 @pytest.fixture

@@ -136,10 +136,10 @@ class Stacked:
     def masks(self, x_shape) -> list[torch.Tensor]:
         """One training step's masks: for each dropout call, a (K, *shape) tensor; run k's
         part drawn from its own generator, in the order that run alone would draw it."""
-        per_run = [[draw_mask(shape, ps[k], generator, self.device) for site, shape in self._call_order(x_shape)
-                    for ps in (self.sites[site][1],)]
+        calls = self._call_order(x_shape)
+        per_run = [[draw_mask(shape, self.sites[site][1][k], generator, self.device) for site, shape in calls]
                    for k, generator in enumerate(self.generators)]
-        return [torch.stack([run[i] for run in per_run]) for i in range(len(self._order[x_shape]))]
+        return [torch.stack(masks) for masks in zip(*per_run)]
 
     def __call__(self, x: torch.Tensor, training: bool, shared: bool = False, params: dict | None = None):
         """All runs' outputs, (K, batch, ...). x: (K, batch, ...), a batch per run, or with

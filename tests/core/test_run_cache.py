@@ -3,6 +3,7 @@ training, and any change to what made the run (settings, first weights, data) tr
 import pytest
 import torch
 
+import conftest
 from lessonkit.core import run_cache
 from lessonkit.core.seeding import seed_everything
 from lessonkit.lessons.mnist import lab
@@ -10,10 +11,7 @@ from lessonkit.lessons.mnist import lab
 
 @pytest.fixture
 def small_mnist():
-    g = torch.Generator().manual_seed(0)
-    x = torch.rand(900, 784, generator=g)
-    y = (x @ torch.randn(784, 10, generator=g)).argmax(1)
-    return (x[:600], y[:600]), (x[600:], y[600:])
+    return conftest.fake_mnist()
 
 
 @pytest.fixture

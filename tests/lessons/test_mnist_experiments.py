@@ -3,6 +3,7 @@ the one trained, and validation never overlaps the training images."""
 import pytest
 import torch
 
+import conftest
 from lessonkit.lessons.mnist.experiments import Arm, split_validation, train_run, train_runs
 
 RUNS = [(Arm("none"), 1), (Arm("both", p=0.5, input_p=0.5), 2), (Arm("hidden", p=0.5), 1), (Arm("in", input_p=0.2), 3)]
@@ -10,10 +11,7 @@ COMMON = dict(size=200, steps=7, eval_every=3, validation=300)
 
 
 def fake_mnist(n_train=900, n_test=300, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.rand(n_train + n_test, 784, generator=g)
-    y = (x @ torch.randn(784, 10, generator=g)).argmax(1)
-    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
+    return conftest.fake_mnist(n_train, n_test, seed)
 
 
 @pytest.mark.parametrize("group", [1, 10])

@@ -4,6 +4,7 @@ import inspect
 import pytest
 import torch
 
+import conftest
 from lessonkit.core.checkpoints import CheckpointError
 from lessonkit.core.seeding import seed_everything
 from lessonkit.core.training import Batches
@@ -28,10 +29,7 @@ def seed_lab_model(p):
 @pytest.fixture(scope="module")
 def small_mnist():
     """600 training and 300 test "images" of random pixels with learnable labels: MNIST's shapes."""
-    g = torch.Generator().manual_seed(0)
-    x = torch.rand(900, 784, generator=g)
-    y = (x @ torch.randn(784, 10, generator=g)).argmax(1)
-    return (x[:600], y[:600]), (x[600:], y[600:])
+    return conftest.fake_mnist()
 
 
 def test_model_matches_the_original_labs_layers_init_and_dropout_placement():
