@@ -8,10 +8,16 @@
                                    fix="divide the kept values by (1 - p)"))
     print(report)   # stage 1: the mistake's name and its symptom only
 
+In a notebook every question is an `Exercise`, Kaggle Learn's way: `q1.check(my_answer)`,
+`q1.hint()` / `q1.hint(2)` / `q1.hint(3)`, `q1.solution()`. The solutions live here, in
+lessonkit, never in a notebook's source or stored outputs.
+
 A wrong answer is told its symptom first; the same check run again with `hint=2` adds
 where to look, and only `hint=3`, asked for explicitly, adds the fix. A checker names the
 mistake it recognised and never prints the expected value, at any stage.
 """
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 
@@ -59,6 +65,7 @@ class CheckReport:
     problems: list = field(default_factory=list)
     praise: str = ""
     hint: int = 1
+    ask: str = ""  # how the learner asks for the next stage, e.g. "q1.hint" (default: the check's hint=)
 
     def __post_init__(self):
         hint_stage(self.hint)
@@ -86,6 +93,8 @@ class CheckReport:
     def _next_stage(self) -> str:
         if self.hint >= 3 or not self.mistakes:
             return ""
+        if self.ask:
+            return f"(hint {self.hint} of 3; {self.ask}({self.hint + 1}) gives {STAGES[self.hint + 1]}.)"
         return f"(hint {self.hint} of 3; run the check again with hint={self.hint + 1} for {STAGES[self.hint + 1]}.)"
 
     @property
@@ -171,3 +180,108 @@ def load_questions(package: str) -> dict[str, ChoiceQuestion]:
                                  where=q["where"], fix=q["fix"],
                                  wrong={choice: (m["name"], m["symptom"]) for choice, m in q["wrong"].items()})
             for name, q in data.items()}
+
+
+_UNSET = object()
+
+
+class Told(str):
+    """Text for the learner: shown as it is (no quotes) when it is a cell's last value."""
+
+    def __repr__(self):
+        return str(self)
+
+
+@dataclass
+class Exercise:
+    """One question of a lesson, Kaggle Learn's way: the notebook holds the question and an answer
+    cell; checking, hints and the solution come from lessonkit.
+
+        q1.check(my_answer)   # right, or the mistake recognised, told by its symptom
+        q1.hint()             # stage 1; q1.hint(2): where to look; q1.hint(3): the fix
+        q1.solution()         # prints the solution (try first)
+
+    `checker(answer, hint=n)` is the lesson's checker. After a wrong answer `hint(n)` tells the
+    mistake recognised at stage n; before any answer, or after one the checker recognises no
+    mistake in, it tells `where` (stages 1 and 2) and then `fix` (stage 3), which are rules, never
+    the expected value. `solution` is the text `solution()` prints, or a function whose source it
+    prints, with `explanation` after it. `solved()` returns the arguments of a `check()` that
+    passes (for the tests: every solution is checked, outside the notebooks).
+    """
+
+    name: str  # what the notebook calls it: "q1"
+    title: str  # "the forward pass"
+    checker: Callable
+    where: str
+    fix: str
+    solution_text: str | Callable
+    solved: Callable
+    explanation: str = ""
+    first_check: dict = field(default_factory=dict)  # options for check() only, e.g. a summary before any fix
+    _answer: object = field(default=_UNSET, repr=False)
+    _passed: bool = field(default=False, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the last `check()` passed."""
+        return self._passed
+
+    def check(self, *answer) -> CheckReport:
+        """Check the answer (one value, or the functions the question asks for) and remember it
+        for `hint()`."""
+        self._answer = answer
+        report = self._report(1, **self.first_check)
+        self._passed = report.passed
+        return report
+
+    def _answered(self) -> bool:
+        return self._answer is not _UNSET and any(a is not None for a in self._answer)
+
+    def _report(self, hint: int, **options) -> CheckReport:
+        try:
+            report = self.checker(*(self._answer or (None,)), hint=hint, **options)
+        except NotImplementedError:
+            report = CheckReport(self.name, checks=1, problems=[
+                "not written yet: replace the line `raise NotImplementedError` with your code, then run this "
+                "cell again."])
+        report.ask = f"{self.name}.hint"
+        return report
+
+    def hint(self, n: int = 1) -> Told:
+        """The hint at stage n: 1 the symptom, 2 where to look, 3 the fix."""
+        n = hint_stage(n)
+        if self._answered():
+            report = self._report(n)
+            if report.mistakes:
+                return Told(f"Hint {n} of 3 for {self.name} ({self.title}):\n{report.message}")
+        told = [f"Hint {n} of 3 for {self.name} ({self.title}): {self.where}"]
+        if n == 3:
+            told.append(f"The rule: {self.fix}")
+        elif not self._answered():
+            told.append(f"(Write your answer and run {self.name}.check(...): then {self.name}.hint() tells what it "
+                        "missed.)")
+        return Told("\n".join(told))
+
+    def solution(self) -> None:
+        """Print the solution, from lessonkit."""
+        text = self.solution_text
+        if callable(text):
+            text = inspect.getsource(text)
+        print(f"Solution to {self.name} ({self.title}):\n\n{text.rstrip()}" +
+              (f"\n\n{self.explanation}" if self.explanation else ""))
+
+    def __str__(self):
+        return f"{self.name}: {self.title}"
+
+
+def choice_exercise(name: str, title: str, question: ChoiceQuestion) -> Exercise:
+    """An `Exercise` for a multiple-choice question kept as data."""
+    return Exercise(name, title, question.check, where=question.where, fix=question.fix,
+                    solution_text=f'{question.variable} = "{question.right}"', explanation=question.praise,
+                    solved=lambda: (question.right,))
+
+
+def exercises_of(module) -> list[Exercise]:
+    """A lesson's exercises, in the order of their names (q1, q2, ...)."""
+    found = [value for value in vars(module).values() if isinstance(value, Exercise)]
+    return sorted(found, key=lambda e: (len(e.name), e.name))

@@ -74,6 +74,8 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
         report.checks += 1
         try:
             out = fn(*args, **kwargs)
+        except NotImplementedError:  # a function not written yet: Exercise.check says so
+            raise
         except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
             report.problems.append(f"{check}: your function raised {type(err).__name__}: {err}")
             return None
@@ -184,6 +186,8 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
         apply_mask(x, mask, p).backward(grad_output)
         try:
             got = fn(grad_output.clone(), mask.clone(), p)
+        except NotImplementedError:  # a function not written yet: Exercise.check says so
+            raise
         except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
             report.problems.append(f"p = {p}: your function raised {type(err).__name__}: {err}")
             continue
@@ -261,7 +265,7 @@ class GradientCheck:
         lines = [f"gradient check at p = {self.p}, one fixed mask {self.mask.int().tolist()}:",
                  f"  autograd vs central differences: relative error {autograd:.1e}"]
         if self.yours is None:
-            lines.append("  yours: not answered yet (write my_dropout_backward, then run this cell again)")
+            lines.append("  yours: not written yet (write my_dropout_backward, then run this cell again)")
         else:
             lines.append(f"  yours vs central differences:    relative error "
                          f"{relative_error(self.yours, self.numerical):.1e}")
@@ -288,7 +292,10 @@ def gradient_check(backward, p: float = P, n: int = 8, seed: int = 2) -> Gradien
         numerical = numerical_gradient(loss, x.detach())
     yours = None
     if backward is not None:
-        yours = torch.as_tensor(backward(grad_output.clone(), mask.clone(), p), dtype=torch.float64).detach()
+        try:
+            yours = torch.as_tensor(backward(grad_output.clone(), mask.clone(), p), dtype=torch.float64).detach()
+        except NotImplementedError:  # not written yet: said as for no function
+            yours = None
     return GradientCheck(p, mask, numerical, x.grad, yours)
 
 
@@ -350,3 +357,41 @@ def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
 check_test_time_scaling = QUESTIONS["test_time_scaling"].check
 
 check_smaller_layer = QUESTIONS["smaller_layer"].check
+
+
+# The lesson's questions, Kaggle Learn's way (q.check(...), q.hint(n), q.solution()), in the
+# order the notebook asks them. Their solutions are printed from lessonkit, never stored in it.
+from lessonkit.core.exercises import Exercise, choice_exercise  # noqa: E402
+from lessonkit.lessons.dropout import solutions  # noqa: E402
+
+q1 = Exercise(
+    "q1", "the forward pass", check_dropout,
+    where="section 1's two steps, and the cases the check tries: training=False, p = 0, p = 1, a seeded "
+          "generator, and whether the mean of the output stays that of the input.",
+    fix="eval mode or p = 0: return x; p = 1: return x * 0.0; otherwise draw `torch.rand(x.shape, "
+        "generator=generator) >= p` as the mask and " + FORWARD_FIX,
+    solution_text=solutions.my_dropout, solved=lambda: (solutions.my_dropout,),
+    explanation="The mask keeps each element with probability 1 - p; dividing the kept values by 1 - p keeps the "
+                "expected output equal to x. p = 1 is handled before the division, as torch does.")
+q2 = Exercise(
+    "q2", "the gradient of a kept unit", check_gradient_prediction,
+    where="the forward pass you wrote in q1: what does it do to a kept value? The gradient does the same.",
+    fix="a kept value is multiplied by 1/(1 - p), so d output / d input is 1/(1 - p): compute it for p = 0.3.",
+    solution_text="my_gradient = 1 / (1 - 0.3)", solved=lambda: (1 / (1 - P),),
+    explanation="A kept unit's output is its input times 1/(1 - p), so its gradient is that factor; a dropped "
+                "unit's gradient is 0.")
+q3 = Exercise(
+    "q3", "the backward pass", check_dropout_backward, where=BACKWARD_WHERE, fix=BACKWARD_FIX,
+    solution_text=solutions.my_dropout_backward, solved=lambda: (solutions.my_dropout_backward,),
+    explanation="Each output element is its own input times mask / (1 - p), so the gradient passes back "
+                "through the same mask and scale: dropped elements get none.")
+q4 = choice_exercise("q4", "why the 1/(1-p)?", QUESTIONS["test_time_scaling"])
+q5 = Exercise(
+    "q5", "testing in train mode", check_eval_prediction,
+    where="what model.train() and model.eval() switch in nn.Dropout, and what a new mask does to a prediction.",
+    fix="in train mode each call draws new masks, so each call uses a different thinned network of the same "
+        "trained weights; ask what that does to ten accuracies.",
+    solution_text='my_eval_prediction = "varies"', solved=lambda: ("varies",),
+    explanation="In train mode every call draws new masks, so every call asks a different thinned network: the "
+                "accuracy changes from call to call, usually a little below eval mode's.")
+q6 = choice_exercise("q6", "p and the size of a layer", QUESTIONS["smaller_layer"])

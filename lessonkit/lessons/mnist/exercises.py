@@ -96,20 +96,30 @@ class ProbeModel(nn.Module):
 def _run(report, what, fn, *args):
     try:
         return fn(*args), True
+    except NotImplementedError:  # a function not written yet: Exercise.check says so
+        raise
     except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
         report.problems.append(f"{what}: your function raised {type(err).__name__}: {err}")
         return None, False
 
 
-def check_bug_hunt(train_epoch, test_accuracy, *, hint: int = 1) -> CheckReport:
+def check_bug_hunt(train_epoch, test_accuracy, *, hint: int = 1, first_look: bool = False) -> CheckReport:
     """Which of the original lab's four defects remain in your `train_epoch(model, data_loader,
-    criterion, optimizer, device)` and `test_accuracy(model, mnist_test, device)`?"""
+    criterion, optimizer, device)` and `test_accuracy(model, mnist_test, device)`?
+
+    `first_look=True` (what `q1.check` asks for): while all four remain, say only that, without
+    naming them, so that the check's stored output on the untouched code gives nothing away."""
     report = CheckReport("bug hunt", hint=hint_stage(hint))
     if train_epoch is None or test_accuracy is None:
         return not_answered("train_epoch and test_accuracy", "the two functions of the cell above, fixed")
     with torch.random.fork_rng(devices=[]):  # the probe's dropout draws; the learner's random state stays
         torch.manual_seed(0)
-        return _check(report, train_epoch, test_accuracy)
+        report = _check(report, train_epoch, test_accuracy)
+    if first_look and sorted(report.mistakes) == sorted(DEFECTS) and len(report.problems) == len(DEFECTS):
+        return CheckReport("bug hunt", checks=1, problems=[
+            f"none of the {len(DEFECTS)} defects is fixed yet: the two functions still behave as the original "
+            "lab's. Edit them above and run this cell again; q1.hint() tells their symptoms."])
+    return report
 
 
 def _check(report, train_epoch, test_accuracy) -> CheckReport:
@@ -214,3 +224,59 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
         praise=f"The record's {d.n} seeds: input only minus hidden only {d.describe(2, ' points')}; "
                "section 5 prints each knob's gain over no dropout.",
         wrong={choice: Mistake(names[choice], symptoms[choice], where, fix) for choice in KNOBS if choice != right})
+
+
+# The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
+from lessonkit.core.exercises import Exercise  # noqa: E402
+
+FIXED_CODE = (BUGGY_CODE
+              .replace("mnist_test.test_data.view(-1, 28 * 28).float().to(device)",
+                       "(mnist_test.data.view(-1, 28 * 28).float() / 255).to(device)  # scaled as ToTensor does")
+              .replace("mnist_test.test_labels", "mnist_test.targets")
+              .replace("    with torch.no_grad():\n        X_test", "    model.eval()  # dropout off while testing\n"
+                       "    with torch.no_grad():\n        X_test")
+              .replace("avg_cost += cost / total_batch", "avg_cost += cost.item() / total_batch  # a number: "
+                       "the batch's graph is freed"))
+
+
+def _fixed():
+    namespace = {"torch": torch}
+    exec(FIXED_CODE, namespace)  # noqa: S102 - lessonkit's own solution text, run to prove it passes
+    return namespace["train_epoch"], namespace["test_accuracy"]
+
+
+q1 = Exercise(
+    "q1", "the original lab's bug hunt", check_bug_hunt, first_check={"first_look": True},
+    where="four places: how the test pixels are scaled beside the training ones, which attributes of mnist_test "
+          "are read, which mode the model is in while testing, and what is added to avg_cost each batch.",
+    fix="scale the test pixels by / 255 as ToTensor does; read `.data` and `.targets`; call `model.eval()` "
+        "before testing; add `cost.item()`, a number, to avg_cost.",
+    solution_text=FIXED_CODE, solved=_fixed,
+    explanation="All four defects fixed: test pixels scaled like the training ones, `.data`/`.targets`, "
+                "model.eval() before testing, and a plain number summed into avg_cost.")
+
+
+def _knob_check(answer, *, hint: int = 1) -> CheckReport:
+    return check_knob_prediction(answer, hint=hint)
+
+
+def _knob_answer():
+    from lessonkit.core.records import load_record
+    from lessonkit.lessons.mnist.analysis import Runs
+
+    return (knob_answer(Runs(load_record("mnist-ablation"))),)
+
+
+q2 = Exercise(
+    "q2", "which knob alone gains more", _knob_check,
+    where="what each knob takes away from a network that can memorise 1,000 images: a dropped hidden unit is one "
+          "of 512 that must learn to work without it; a dropped pixel changes the image itself.",
+    fix="dropout breaks co-adaptation (units that only work together) wherever it is applied; on the input it is "
+        "also a kind of data augmentation. Weigh the two, and remember that ten seeds tell apart only differences "
+        "larger than their noise.",
+    solution_text=("ablation = Runs(records[\"mnist-ablation\"])\n"
+                   "ablation.compare(\"input only\", \"hidden only\")   # the paired difference, 95% interval\n"
+                   "my_knob_prediction = knob_answer(ablation)   # what the record says"),
+    solved=_knob_answer,
+    explanation="The answer is read from the record of ten seeds, paired by seed with 95% intervals; section 5 "
+                "prints each knob's gain over no dropout.")

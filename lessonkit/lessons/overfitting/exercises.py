@@ -102,3 +102,24 @@ def check_gap_prediction(answer, *, hint: int = 1) -> CheckReport:
                          f"(train {train_200:.3g}, test {test_200:.3g}). The same 16 coefficients can no "
                          f"longer bend through every point, so they follow the curve instead of the noise.")
     return report
+
+
+# The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
+from lessonkit.core.exercises import Exercise  # noqa: E402
+
+q1 = Exercise(
+    "q1", "the degree other folds choose", check_chosen_degree,
+    where=f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; read {THE_TABLE}.",
+    fix=THE_FIX,
+    solution_text=(f"selection = choose_degree(data, range({MAX_DEGREE + 1}), folds={EXERCISE_FOLDS}, "
+                   f"seed={EXERCISE_SEED})\nselection   # its table: the CV MSE of every degree\n"
+                   "my_chosen_degree = selection.choice   # the degree with the lowest CV MSE"),
+    solved=lambda: (choose_degree(make_regression_data(), range(MAX_DEGREE + 1), folds=EXERCISE_FOLDS,
+                                  seed=EXERCISE_SEED).choice,),
+    explanation="Only the cross-validation folds choose; the test set plays no part. With 20 points, how the "
+                "points are dealt into folds can move the choice: compare it with section 6's.")
+q2 = Exercise(
+    "q2", "the gap with ten times more data", check_gap_prediction, where=_GAP_WHERE, fix=_GAP_FIX,
+    solution_text='my_gap_prediction = "smaller"', solved=lambda: ("smaller",),
+    explanation="With 200 points the 16 coefficients can no longer bend through every point, so they follow "
+                "the curve instead of the noise: the gap between test and training error shrinks.")

@@ -13,3 +13,10 @@ check_overfit_prediction = QUESTIONS["overfit_prediction"].check
 
 
 check_val_loss_prediction = QUESTIONS["val_loss_prediction"].check
+
+
+# The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
+from lessonkit.core.exercises import choice_exercise  # noqa: E402
+
+q1 = choice_exercise("q1", "how much of the training set p = 0 fits", QUESTIONS["overfit_prediction"])
+q2 = choice_exercise("q2", "validation loss as p grows", QUESTIONS["val_loss_prediction"])

@@ -50,6 +50,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         report.checks += 1
         try:
             result = fn(model, x, PASSES)
+        except NotImplementedError:  # a function not written yet: Exercise.check says so
+            raise
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
             report.problems.append(f"your function raised {type(err).__name__}: {err}")
             return report
@@ -102,6 +104,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         no_dropout = _model(0.0).train()  # handed over in train mode: it must come back so
         try:
             _, std0 = fn(no_dropout, x, PASSES)
+        except NotImplementedError:  # a function not written yet: Exercise.check says so
+            raise
         except Exception as err:  # noqa: BLE001
             report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
             return report
@@ -122,3 +126,20 @@ check_train_prediction = QUESTIONS["train_prediction"].check
 
 
 check_band_prediction = QUESTIONS["band_prediction"].check
+
+
+# The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
+from lessonkit.core.exercises import Exercise, choice_exercise  # noqa: E402
+from lessonkit.lessons.taming import solutions  # noqa: E402
+
+q1 = choice_exercise("q1", "training error with dropout", QUESTIONS["train_prediction"])
+q2 = choice_exercise("q2", "where the passes disagree", QUESTIONS["band_prediction"])
+q3 = Exercise(
+    "q3", "Monte Carlo dropout", check_mc_dropout,
+    where="which mode the model is in during the passes, what you average over, and which mode you leave it in.",
+    fix="remember `model.training`, switch dropout on with `model.train()`, stack `passes` forward passes "
+        "into a (passes, len(x)) tensor under torch.no_grad(), return its `.mean(0)` and `.std(0)`, and "
+        "restore the mode with `model.train(was_training)`.",
+    solution_text=solutions.my_mc_dropout, solved=lambda: (solutions.my_mc_dropout,),
+    explanation="Each pass in train mode draws new masks, so each is a different thinned network; their mean is "
+                "the MC prediction and their spread shows where the thinned networks disagree.")
