@@ -145,22 +145,22 @@ class PolyExplorer(Explorer):
         self.cv_line.set_ydata(clip_errors(self.selection.validation))
         self.chosen_marker.set_data([chosen], [clip_errors(self.selection.validation[chosen])])
         self.error_ax.set_title(f"{self.data.n_train} points, noise {self.data.noise:g}, sample {self.seed}: "
-                                f"CV picks {chosen}", fontsize=10)
+                                f"CV minimum {chosen}, one-SE rule {self.selection.one_standard_error}", fontsize=10)
 
     def redraw(self):
         d = self.degree.value
         train, test = self.errors.train[d].item(), self.errors.test[d].item()
         self.fit_line.set_ydata(self.curves[d])
-        self.fit_line.set_color(regime_color(d, self.selection.choice))
+        self.fit_line.set_color(regime_color(d, self.selection.choice, self.selection.one_standard_error))
         self.current_marker.set_xdata([d, d])
         self.fit_ax.set_title(f"degree {d} fit: train MSE {train:.3g}, test MSE {test:.3g}", fontsize=10)
-        chosen = self.selection.choice
+        chosen, simplest = self.selection.choice, self.selection.one_standard_error
         note = " (fewer points than coefficients: the minimum-norm exact fit)" if self.data.n_train < d + 1 else ""
         self.readout.value = (
             f"<b>degree {d}</b>: train MSE <b>{train:.4g}</b>, test MSE <b>{test:.4g}</b>{note}<br>"
-            f"chosen by {self.selection.folds}-fold cross-validation on the training points: degree {chosen} "
-            f"(CV MSE {self.selection.validation[chosen].item():.4g}; its test MSE, reported once: "
-            f"{self.errors.test[chosen].item():.4g})")
+            f"{self.selection.folds}-fold cross-validation on the training points: lowest CV MSE at degree "
+            f"{chosen} ({self.selection.validation[chosen].item():.4g}); the one-standard-error rule picks "
+            f"degree {simplest} (its test MSE, reported once: {self.errors.test[simplest].item():.4g})")
 
 
 class RidgeExplorer(Explorer):

@@ -32,9 +32,13 @@ def draw_points_and_truth(ax, data, *, test: bool = False):
     ax.set(xlim=(-1.05, 1.05), ylim=Y_LIMITS, xlabel="x", ylabel="y")
 
 
-def regime_color(degree: int, chosen: int) -> str:
-    """Green at the chosen degree (chosen on validation data), purple below it, yellow above it."""
-    return COLORS["good"] if degree == chosen else COLORS["underfit"] if degree < chosen else COLORS["overfit"]
+def regime_color(degree: int, chosen: int, simplest: int | None = None) -> str:
+    """Green from `simplest` (the one-standard-error rule's degree; default: `chosen`) to `chosen`
+    (the lowest CV error): degrees validation data cannot tell apart from the best; purple below,
+    yellow above."""
+    simplest = chosen if simplest is None else simplest
+    return (COLORS["underfit"] if degree < simplest else COLORS["overfit"] if degree > chosen
+            else COLORS["good"])
 
 
 def clip_errors(errors: torch.Tensor) -> torch.Tensor:

@@ -182,6 +182,23 @@ class Selection:
         """The value with the lowest cross-validation error (the test set plays no part)."""
         return self.values[int(torch.argmin(self.validation))]
 
+    @property
+    def standard_errors(self) -> torch.Tensor:
+        """The standard error of each CV MSE: its spread over the folds / √folds (the folds share
+        points, so this is the usual rough estimate, not an exact one)."""
+        return self.validation_std / self.folds**0.5
+
+    @property
+    def one_standard_error(self):
+        """The one-standard-error rule (Hastie, Tibshirani & Friedman, The Elements of Statistical
+        Learning, 2nd ed., §7.10): the simplest value whose CV MSE is within one standard error
+        of the lowest. Simplest: the lowest degree, or the largest ridge λ."""
+        best = int(torch.argmin(self.validation))
+        within = [i for i, error in enumerate(self.validation.tolist())
+                  if error <= self.validation[best].item() + self.standard_errors[best].item()]
+        pick = min if self.knob == "degree" else max
+        return pick((self.values[i] for i in within), key=lambda value: value)
+
     def __repr__(self) -> str:
         rows = [f"{self.knob:>8} {'train MSE':>10} {'CV MSE':>10}  {'± std over folds':>16}"]
         for value, train, val, std in zip(self.values, self.train.tolist(), self.validation.tolist(),

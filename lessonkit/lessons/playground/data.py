@@ -47,6 +47,12 @@ class MoonsData:
     flip: float
     seed: int
 
+    @property
+    def flipped(self) -> torch.Tensor:
+        """Which training labels were flipped: `make_moons` draws the classes alternately, so a
+        label that differs from its position's class is a flipped one."""
+        return self.y_train != (torch.arange(len(self.y_train)) % 2).float()
+
     def __repr__(self):
         return (f"MoonsData({len(self.x_train)} training, {len(self.x_val)} validation and {len(self.x_test)} test "
                 f"points, noise {self.noise:g}, {self.flip:.0%} of labels flipped, seed {self.seed})")

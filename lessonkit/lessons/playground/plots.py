@@ -22,10 +22,17 @@ def point_colors(data):
     return [CLASS_COLORS[int(label)] for label in data.y_train]
 
 
+def point_edges(data):
+    """One edge colour per training point: black around a flipped label, white otherwise."""
+    return ["black" if flipped else "white" for flipped in data.flipped.tolist()]
+
+
 def draw_points(ax, data):
-    """The training points, coloured by their (possibly flipped) label."""
+    """The training points, coloured by their (possibly flipped) label; a flipped label gets a
+    black ring, so the islands an overfit network draws around them can be matched to them."""
     x = data.x_train.numpy()
-    return ax.scatter(x[:, 0], x[:, 1], c=point_colors(data), s=18, edgecolors="white", linewidths=0.6, zorder=3)
+    return ax.scatter(x[:, 0], x[:, 1], c=point_colors(data), s=20, edgecolors=point_edges(data),
+                      linewidths=[1.4 if f else 0.6 for f in data.flipped.tolist()], zorder=3)
 
 
 def draw_boundary(ax, probabilities: torch.Tensor):
@@ -55,14 +62,23 @@ def draw_curves(loss_ax, acc_ax, history: dict, label: str = "", style: str = "-
 
 
 def plot_boundaries(trainers, titles):
-    """The decision boundaries of finished trainers, side by side, over their training points."""
-    figure, axes = new_figure(len(trainers), 1, width=3.6, height=3.0)
+    """The decision boundaries of finished trainers, side by side, over their training points,
+    with one colour bar for P(class 1) and a legend for the flipped labels."""
+    from matplotlib.lines import Line2D
+
+    figure, axes = new_figure(len(trainers), 1, width=3.6, height=3.2)
     for ax, trainer, title in zip(axes, trainers, titles):
-        draw_boundary(ax, trainer.probabilities(GRID_POINTS))
+        fill, _ = draw_boundary(ax, trainer.probabilities(GRID_POINTS))
         draw_points(ax, trainer.data)
         style_boundary_axes(ax)
         row = trainer.latest()
         ax.set_title(f"{title}\ntrain loss {row['train_loss']:.2f}, test loss {row['test_loss']:.2f}", fontsize=10)
+    bar = figure.colorbar(fill, ax=list(axes), fraction=0.025, pad=0.02, ticks=LEVELS)
+    bar.set_label("P(class 1, lower moon); black line: 0.5", fontsize=9)
+    bar.ax.tick_params(labelsize=8)
+    ring = Line2D([], [], marker="o", ls="", markerfacecolor="0.7", markeredgecolor="black", markeredgewidth=1.4,
+                  label="flipped label")
+    axes[0].legend(handles=[ring], fontsize=8, loc="lower left", framealpha=0.85)
     return figure
 
 
@@ -71,6 +87,6 @@ def plot_curves(trainers, labels):
     figure, (loss_ax, acc_ax) = new_figure(2, 1, width=4.4, height=3.0)
     for trainer, label, style in zip(trainers, labels, ("-", "--", ":", "-.")):
         draw_curves(loss_ax, acc_ax, trainer.history, label, style)
-    loss_ax.legend(fontsize=7)
-    acc_ax.legend(fontsize=7, loc="lower right")
+    loss_ax.legend(fontsize=8)
+    acc_ax.legend(fontsize=8, loc="lower right")
     return figure

@@ -3,6 +3,7 @@
     trainer = LiveTrainer(make_moons_data(seed=0), width=64, p=0.5, seed=0)
     trainer.run(500)          # 500 steps, synchronously: the same numbers on every run
     trainer.set_p(0.2)        # the next step drops with p = 0.2
+    trainer.set_weight_decay(1e-3)   # and adds an L2 penalty of strength 1e-3 (Adam's weight_decay)
     trainer.reset()           # step 0 again: the same initial weights (same seed)
     trainer.latest()          # {"step": 500, "train_loss": ..., "test_acc": ...}
 
@@ -34,11 +35,12 @@ class LiveTrainer:
     """
 
     def __init__(self, data: MoonsData | None = None, *, width: int = 64, depth: int = 2, p: float = 0.0,
-                 lr: float = 0.01, batch_size: int | None = None, seed: int = 0, record_every: int = 10,
-                 make_model=make_mlp, step=train_step):
+                 weight_decay: float = 0.0, lr: float = 0.01, batch_size: int | None = None, seed: int = 0,
+                 record_every: int = 10, make_model=make_mlp, step=train_step):
         self.width = check_int("width", width, 1)
         self.depth = check_int("depth", depth, 1, MAX_DEPTH)
         self.p = check_probability("p", p)
+        self.weight_decay = check_number("weight_decay", weight_decay, 0.0)
         self.lr = check_number("lr", lr, above=0.0)
         self.seed = check_seed("seed", seed)
         self.record_every = check_int("record_every", record_every, 1)
@@ -65,7 +67,8 @@ class LiveTrainer:
                 torch.manual_seed(self.seed)
                 self.model = self.make_model(self.width, self.depth, self.p)
                 self._rng_state = torch.get_rng_state()
-            self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.lr)
+            # weight_decay: L2 coupled into the gradient (weight_decay * w added to it), as torch's Adam does
+            self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
             generator = torch.Generator().manual_seed(self.seed)
             self.batches = Batches(self.data.x_train, self.data.y_train, self.batch_size, generator)
             self._pass = iter(())
@@ -80,6 +83,14 @@ class LiveTrainer:
         with self.lock:
             self.p = p
             set_dropout(self.model, p)
+
+    def set_weight_decay(self, weight_decay: float) -> None:
+        """Change the L2 penalty's strength λ (Adam's weight_decay); the next step uses it."""
+        weight_decay = check_number("weight_decay", weight_decay, 0.0)
+        with self.lock:
+            self.weight_decay = weight_decay
+            for group in self.optimizer.param_groups:
+                group["weight_decay"] = weight_decay
 
     def _next_batch(self):
         try:
@@ -139,6 +150,7 @@ class LiveTrainer:
 
     def __repr__(self):
         row = self.latest()
-        return (f"LiveTrainer(2-{'-'.join([str(self.width)] * self.depth)}-1, p = {self.p:g}, step {self.steps}: "
+        return (f"LiveTrainer(2-{'-'.join([str(self.width)] * self.depth)}-1, p = {self.p:g}, "
+                f"L2 λ = {self.weight_decay:g}, step {self.steps}: "
                 f"train loss {row['train_loss']:.3f}, test loss {row['test_loss']:.3f}, "
                 f"test accuracy {row['test_acc']:.1%})")

@@ -1,7 +1,7 @@
 """`Playground`: the network trains live in the kernel while the learner moves p.
 
     playground = Playground(width=64, p=0.0, noise=0.2, seed=0)
-    playground              # in JupyterLab: play / pause / reset, p, width, noise, the live figure
+    playground              # in JupyterLab: play / pause / reset, p, L2 λ, width, noise, the live figure
     playground.run(500)     # headless (tests, nbval): 500 steps now, then one redraw
     playground.close()      # stops and joins the training thread
 
@@ -31,11 +31,13 @@ from lessonkit.lessons.playground.plots import (
     draw_curves,
     draw_points,
     point_colors,
+    point_edges,
     style_boundary_axes,
 )
 from lessonkit.lessons.playground.trainer import LiveTrainer
 
 P_MAX = 0.9  # the p slider stops here: at p near 1 almost nothing gets through
+L2_VALUES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)  # the L2 (weight decay) λ slider's stops
 STEPS_PER_CHUNK = 5  # steps between two looks at the clock and at the pause button
 _LIVE = weakref.WeakSet()  # playgrounds an interrupt should pause
 
@@ -45,16 +47,19 @@ class Playground(Explorer):
 
     title = "Lesson 4 playground: train live, move p"
 
-    def __init__(self, *, width: int = 64, p: float = 0.0, noise: float = 0.2, seed: int = 0, lr: float = 0.01,
-                 fps: float = 12, max_steps: int = 20_000):
+    def __init__(self, *, width: int = 64, p: float = 0.0, weight_decay: float = 0.0, noise: float = 0.2,
+                 seed: int = 0, lr: float = 0.01, fps: float = 12, max_steps: int = 20_000):
         check_int("width", width, 1)
         check_number("p", check_probability("p", p), 0.0, P_MAX)
+        if weight_decay not in L2_VALUES:
+            raise ValueError(f"weight_decay must be one of the slider's values {L2_VALUES}, got {weight_decay!r}")
         noise = check_number("noise", noise, *NOISE_RANGE)
         self.seed = check_seed("seed", seed)
         self.fps = check_number("fps", fps, 1, 30)
         self.max_steps = check_int("max_steps", max_steps, 1)
         super().__init__()
-        self.trainer = LiveTrainer(make_moons_data(noise=noise, seed=seed), width=width, p=p, lr=lr, seed=seed)
+        self.trainer = LiveTrainer(make_moons_data(noise=noise, seed=seed), width=width, p=p,
+                                   weight_decay=weight_decay, lr=lr, seed=seed)
 
         self.play_button = widgets.Button(description="play", icon="play", button_style="success")
         self.pause_button = widgets.Button(description="pause", icon="pause")
@@ -62,6 +67,8 @@ class Playground(Explorer):
                                            tooltip="step 0: the same initial weights")
         self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=P_MAX, step=0.05, description="p",
                                             readout_format=".2f", tooltip="drop probability, used from the next step")
+        self.l2_slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in L2_VALUES], value=weight_decay,
+                                                 description="L2 λ", tooltip="weight decay, used from the next step")
         self.width_choice = widgets.Dropdown(options=sorted({*WIDTHS, width}), value=width, description="width")
         self.noise_slider = widgets.FloatSlider(value=noise, min=NOISE_RANGE[0], max=NOISE_RANGE[1], step=0.05,
                                                 description="noise")
@@ -72,8 +79,8 @@ class Playground(Explorer):
         self._contours = draw_boundary(self.boundary_ax, self.trainer.probabilities(GRID_POINTS))
         self._points = draw_points(self.boundary_ax, self.trainer.data)
         self._lines = draw_curves(self.loss_ax, self.acc_ax, self.trainer.history)
-        self.loss_ax.legend(fontsize=7, loc="upper left")
-        self.acc_ax.legend(fontsize=7, loc="lower right")
+        self.loss_ax.legend(fontsize=8, loc="upper left")
+        self.acc_ax.legend(fontsize=8, loc="lower right")
         self._fit_limits(self.trainer.history)
 
         self._draw_lock = threading.RLock()  # one redraw at a time: the thread's or a callback's
@@ -87,10 +94,12 @@ class Playground(Explorer):
         self.pause_button.on_click(lambda _: self.pause())
         self.reset_button.on_click(lambda _: self.reset())
         self.p_slider.observe(self._p_changed, names="value")
+        self.l2_slider.observe(self._l2_changed, names="value")
         self.width_choice.observe(lambda _: self.reset(), names="value")
         self.noise_slider.observe(lambda _: self.reset(), names="value")
         controls = [widgets.HBox([self.play_button, self.pause_button, self.reset_button]),
-                    widgets.HBox([self.p_slider, self.width_choice, self.noise_slider]), self.readout]
+                    widgets.HBox([self.p_slider, self.l2_slider]), widgets.HBox([self.width_choice, self.noise_slider]),
+                    self.readout]
         moving = [*self._contours, self._points, *self._lines, self.boundary_ax.title]
         self._set_up(controls, figure, moving=moving)
 
@@ -132,6 +141,8 @@ class Playground(Explorer):
         with self._draw_lock:
             self._points.set_offsets(data.x_train)
             self._points.set_facecolors(point_colors(data))
+            self._points.set_edgecolors(point_edges(data))
+            self._points.set_linewidths([1.4 if f else 0.6 for f in data.flipped.tolist()])
             self._fit_limits(self.trainer.history)
             self.update()
 
@@ -139,6 +150,11 @@ class Playground(Explorer):
         self.trainer.set_p(change["new"])
         if not self.playing:
             self.update()  # playing: the next frame shows it
+
+    def _l2_changed(self, change):
+        self.trainer.set_weight_decay(change["new"])
+        if not self.playing:
+            self.update()
 
     def run(self, steps: int) -> "Playground":
         """Headless: pause, train `steps` steps now on this thread, redraw once."""
@@ -228,15 +244,18 @@ class Playground(Explorer):
         for line, key in zip(self._lines, keys):
             line.set_data(history["step"], history[key])
         self._fit_limits(history)
-        self.boundary_ax.set_title(f"step {history['step'][-1]:,}, p = {self.trainer.p:.2f}", fontsize=10)
+        self.boundary_ax.set_title(f"step {history['step'][-1]:,}, p = {self.trainer.p:.2f}, "
+                                   f"L2 λ = {self.trainer.weight_decay:g}", fontsize=10)
 
     def after_redraw(self):
         row = self.trainer.latest()
         with self.trainer.lock:
             p = dropout_p(self.trainer.model)  # read from the model itself: what the next step uses
+            l2 = self.trainer.optimizer.param_groups[0]["weight_decay"]  # and from the optimizer itself
         state = self._error or ("training" if self.playing else "paused")
         self.readout.value = (
-            f"<b>step {row['step']:,}</b> · p = <b>{p:.2f}</b> (the model's nn.Dropout) · {state}<br>"
+            f"<b>step {row['step']:,}</b> · p = <b>{p:.2f}</b> (the model's nn.Dropout) · L2 λ = <b>{l2:g}</b> "
+            f"(Adam's weight_decay) · {state}<br>"
             f"train: loss <b>{row['train_loss']:.3f}</b>, accuracy <b>{row['train_acc']:.1%}</b> · "
             f"test: loss <b>{row['test_loss']:.3f}</b>, accuracy <b>{row['test_acc']:.1%}</b>")
 
