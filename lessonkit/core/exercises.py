@@ -218,6 +218,7 @@ class Exercise:
     solved: Callable
     explanation: str = ""
     first_check: dict = field(default_factory=dict)  # options for check() only, e.g. a summary before any fix
+    starter: str = ""  # the code the notebook hands the learner to fix, if any (not part of the solution)
     _answer: object = field(default=_UNSET, repr=False)
     _passed: bool = field(default=False, repr=False)
 

@@ -70,9 +70,18 @@ def test_the_star_and_the_colors_follow_cross_validation_not_the_test_set(explor
     chosen = choose_degree(data, range(MAX_DEGREE + 1), folds=5, seed=0).choice
     assert chosen != train_test_errors(data, range(MAX_DEGREE + 1)).lowest_test
     assert list(explorer.chosen_marker.get_xdata()) == [chosen]
-    assert explorer.error_ax.get_title().endswith(f"CV picks {chosen}")
-    explorer.degree.value = chosen
-    assert explorer.fit_line.get_color() == COLORS["good"]
+    simplest = explorer.selection.one_standard_error
+    assert simplest < chosen  # on the lesson's sample the one-SE rule picks a simpler degree
+    assert explorer.error_ax.get_title().endswith(f"CV minimum {chosen}, one-SE rule {simplest}")
+    colors = {}
+    for degree in range(MAX_DEGREE + 1):
+        explorer.degree.value = degree
+        colors[degree] = explorer.fit_line.get_color()
+    # green exactly from the one-SE degree to the CV minimum; purple below, yellow above
+    assert {d for d, c in colors.items() if c == COLORS["good"]} == set(range(simplest, chosen + 1))
+    assert all(colors[d] == COLORS["underfit"] for d in range(simplest))
+    assert all(colors[d] == COLORS["overfit"] for d in range(chosen + 1, MAX_DEGREE + 1))
+    assert f"one-standard-error rule picks degree {simplest}" in explorer.readout.value
     explorer.new_sample.click()  # a new sample is chosen on afresh
     assert list(explorer.chosen_marker.get_xdata()) == [explorer.selection.choice]
 

@@ -158,3 +158,30 @@ def test_early_stopping_is_chosen_on_validation_not_on_the_test_set(data):
 def test_bad_early_stopping_input_names_the_argument(data, call, error, message):
     with pytest.raises(error, match=message):
         call(data)
+
+
+def test_one_standard_error_rule_against_a_hand_computation_from_the_folds(data):
+    """The rule, recomputed from the five folds' errors by the ten-line loop of the lesson: the
+    lowest degree whose mean CV error is within one standard error (the folds' sample standard
+    deviation / √5) of the lowest mean."""
+    import statistics
+
+    from lessonkit.lessons.overfitting.folds import folds
+    from lessonkit.lessons.overfitting.polyfit import mse
+
+    per_degree = []
+    for degree in range(21):
+        errors = [mse(fit_polynomial(data.x_train[fit], data.y_train[fit], degree), data.x_train[held],
+                      data.y_train[held]) for fit, held in folds(data.n_train, 5, seed=0)]
+        per_degree.append((statistics.mean(errors), statistics.stdev(errors) / 5**0.5))
+    best = min(range(21), key=lambda d: per_degree[d][0])
+    limit = per_degree[best][0] + per_degree[best][1]
+    expected = min(d for d in range(21) if per_degree[d][0] <= limit)
+    selection = choose_degree(data, range(21), folds=5, seed=0)
+    assert selection.one_standard_error == expected
+    assert selection.one_standard_error <= selection.choice
+    ridge = choose_ridge(data, degree=15, ridges=[1e-6, 1e-4, 1e-2, 0.1, 1.0], folds=5, seed=0)
+    best = int(torch.argmin(ridge.validation))
+    within = [lam for lam, e in zip(ridge.values, ridge.validation.tolist())
+              if e <= ridge.validation[best].item() + ridge.standard_errors[best].item()]
+    assert ridge.one_standard_error == max(within)  # for λ the simplest is the strongest penalty

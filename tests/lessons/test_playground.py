@@ -11,13 +11,16 @@ from torch import nn
 from lessonkit.lessons.playground import widget as playground_widget
 from lessonkit.lessons.playground.data import make_moons_data
 from lessonkit.lessons.playground.model import make_mlp, set_dropout
-from lessonkit.lessons.playground.seeds import compare_many_seeds, train_many
+from lessonkit.core.stats import paired
+from lessonkit.lessons.playground.seeds import compare_arms, compare_many_seeds, early_stopped, train_many
 from lessonkit.lessons.playground.trainer import LiveTrainer
 from lessonkit.lessons.playground.widget import Playground
 
 
-def textbook_weights(data, *, steps, width, p, seed, batch_size, lr=0.01):
-    """A plain loop: seed, build, shuffle each pass with a seeded generator, step."""
+def textbook_weights(data, *, steps, width, p, seed, batch_size, lr=0.01, weight_decay=0.0):
+    """A plain loop: seed, build, shuffle each pass with a seeded generator, step. The L2 penalty,
+    when there is one, is written out in the loss: (λ/2)·‖w‖² has gradient λ·w, what Adam's
+    weight_decay adds."""
     torch.manual_seed(seed)
     model = make_mlp(width, 2, p)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -32,6 +35,7 @@ def textbook_weights(data, *, steps, width, p, seed, batch_size, lr=0.01):
             optimizer.zero_grad()
             loss = nn.functional.binary_cross_entropy_with_logits(model(data.x_train[index]).squeeze(1),
                                                                   data.y_train[index])
+            loss = loss + weight_decay / 2 * sum((w**2).sum() for w in model.parameters())
             loss.backward()
             optimizer.step()
             done += 1
@@ -277,6 +281,75 @@ def test_paired_difference_and_standard_error():
     assert "3 seeds" in repr(result)
 
 
+def test_weight_decay_is_the_l2_penalty_written_in_the_loss_and_changes_from_the_next_step():
+    data = make_moons_data(seed=0)
+    trainer = LiveTrainer(data, p=0.0, weight_decay=0.01, seed=0, batch_size=20).run(12)
+    expected = textbook_weights(data, steps=12, width=64, p=0.0, seed=0, batch_size=20, weight_decay=0.01)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(weights(trainer), expected, strict=True))
+    plain = textbook_weights(data, steps=12, width=64, p=0.0, seed=0, batch_size=20)
+    assert not all(torch.allclose(a, b, atol=1e-6) for a, b in zip(weights(trainer), plain, strict=True))
+    trainer.set_weight_decay(0.0)
+    assert trainer.optimizer.param_groups[0]["weight_decay"] == 0.0 and "L2 λ = 0" in repr(trainer)
+
+
+def test_the_l2_slider_sets_the_optimizers_weight_decay(playground):
+    playground.play()
+    wait_for(lambda: playground.trainer.steps >= 10)
+    playground.l2_slider.value = 0.01  # while it trains
+    assert playground.trainer.optimizer.param_groups[0]["weight_decay"] == 0.01
+    playground.pause()
+    assert "L2 λ = <b>0.01</b>" in playground.readout.value  # read from the optimizer
+    assert set(playground.l2_slider.options) == {(f"{v:g}", v) for v in playground_widget.L2_VALUES}
+
+
+def test_many_seeds_with_weight_decay_train_as_the_playground_does():
+    batched = train_many([0, 1], 0.5, steps=20, weight_decay=0.01)
+    for i, seed in enumerate([0, 1]):
+        trainer = LiveTrainer(make_moons_data(seed=seed), p=0.5, weight_decay=0.01, seed=seed, record_every=20).run(20)
+        assert batched["test_loss"][i].item() == pytest.approx(trainer.latest()["test_loss"], abs=1e-5)
+
+
+def test_early_stopping_picks_each_seeds_best_validation_step_from_the_recorded_curve():
+    run = train_many([0, 1, 2], 0.0, steps=60, record_every=10)
+    assert run["steps"].tolist() == [0, 10, 20, 30, 40, 50, 60]
+    assert torch.equal(run["curve"]["test_loss"][-1], run["test_loss"])  # the last record is the end
+    for step in (10, 30):  # a record equals a run trained that long
+        shorter = train_many([0, 1, 2], 0.0, steps=step)
+        assert torch.allclose(run["curve"]["val_acc"][step // 10], shorter["val_acc"])
+    stopped = early_stopped(run)
+    for i in range(3):
+        best = int(run["curve"]["val_acc"][:, i].argmax())  # the first highest
+        assert stopped["stop_step"][i] == run["steps"][best]
+        assert stopped["test_acc"][i] == run["curve"]["test_acc"][best, i]
+    by_loss = early_stopped(run, metric="val_loss")
+    assert all(by_loss["val_loss"][i] == run["curve"]["val_loss"][:, i].min() for i in range(3))
+    with pytest.raises(ValueError, match="needs a run of train_many"):
+        early_stopped(train_many([0], 0.0, steps=5))
+    with pytest.raises(ValueError, match="metric must be"):
+        early_stopped(run, metric="test_acc")  # the test set chooses nothing
+
+
+def test_compare_arms_prints_the_paired_differences_from_the_baseline():
+    a = {"test_acc": torch.tensor([0.80, 0.82, 0.81]), "test_loss": torch.tensor([1.0, 1.2, 1.1])}
+    b = {"test_acc": torch.tensor([0.83, 0.84, 0.80]), "test_loss": torch.tensor([0.5, 0.6, 1.3])}
+    table = compare_arms({"none": a, "L2": b}, "none")
+    d = paired(b["test_acc"], a["test_acc"])
+    assert f"{d.mean:+.3f}  ({d.low:+.3f} to {d.high:+.3f})   2 of 3" in table
+    assert "2 of 3" in table.split("test_loss")[1]  # lower loss on two seeds
+    with pytest.raises(ValueError, match="baseline must be one of the arms"):
+        compare_arms({"none": a}, "L2")
+
+
+def test_flipped_labels_are_found_and_ringed():
+    data = make_moons_data(n_train=400, flip=0.1, seed=3)
+    clean = make_moons_data(n_train=400, flip=0.0, seed=3)
+    assert not clean.flipped.any() and 0.05 < data.flipped.float().mean() < 0.15
+    assert torch.equal(data.flipped, data.y_train != clean.y_train)  # flipping is the only difference
+    from lessonkit.lessons.playground.plots import point_edges
+
+    assert point_edges(data).count("black") == int(data.flipped.sum())
+
+
 @pytest.mark.parametrize("make, error, message", [
     (lambda: LiveTrainer(p=1.0), ValueError, r"p must be in \[0, 1\), got 1.0"),
     (lambda: LiveTrainer(p=-0.1), ValueError, r"p must be in \[0, 1\), got -0.1"),
@@ -290,6 +363,8 @@ def test_paired_difference_and_standard_error():
     (lambda: Playground(p=0.95), ValueError, r"p must be a finite number in \[0, 0.9\], got 0.95"),
     (lambda: Playground(width=0), ValueError, "width must be >= 1, got 0"),
     (lambda: Playground(noise=float("nan")), ValueError, "noise must be a finite number"),
+    (lambda: Playground(weight_decay=0.5), ValueError, "weight_decay must be one of the slider's values"),
+    (lambda: LiveTrainer(weight_decay=-1.0), ValueError, "weight_decay must be a finite number >= 0"),
 ])
 def test_bad_input_is_refused_by_name(make, error, message):
     with pytest.raises(error, match=message):

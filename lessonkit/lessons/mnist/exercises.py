@@ -103,7 +103,7 @@ def _run(report, what, fn, *args):
         return None, False
 
 
-def check_bug_hunt(train_epoch, test_accuracy, *, hint: int = 1, first_look: bool = False) -> CheckReport:
+def check_bug_hunt(train_epoch=None, test_accuracy=None, *, hint: int = 1, first_look: bool = False) -> CheckReport:
     """Which of the original lab's four defects remain in your `train_epoch(model, data_loader,
     criterion, optimizer, device)` and `test_accuracy(model, mnist_test, device)`?
 
@@ -246,7 +246,7 @@ def _fixed():
 
 
 q1 = Exercise(
-    "q1", "the original lab's bug hunt", check_bug_hunt, first_check={"first_look": True},
+    "q1", "the original lab's bug hunt", check_bug_hunt, first_check={"first_look": True}, starter=BUGGY_CODE,
     where="four places: how the test pixels are scaled beside the training ones, which attributes of mnist_test "
           "are read, which mode the model is in while testing, and what is added to avg_cost each batch.",
     fix="scale the test pixels by / 255 as ToTensor does; read `.data` and `.targets`; call `model.eval()` "

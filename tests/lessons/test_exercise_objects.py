@@ -1,0 +1,133 @@
+"""Every lesson's exercise objects, Kaggle Learn's way: `q.check(...)`, `q.hint(n)`, `q.solution()`.
+
+The solutions live in lessonkit, not in the notebooks, so they are checked here: each one
+passes its own check, and what `solution()` prints is that solution. Hints never give away a
+multiple-choice answer, before an answer or after a wrong one; after a wrong answer `hint(n)`
+is the checker's own report at stage n.
+"""
+import importlib
+
+import pytest
+import torch
+from hint_stages import gives_away
+
+from lessonkit.core.exercises import Exercise, exercises_of
+
+LESSONS = ("overfitting", "dropout", "taming", "playground", "mnist")
+PAIRS = [(lesson, q) for lesson in LESSONS
+         for q in exercises_of(importlib.import_module(f"lessonkit.lessons.{lesson}.exercises"))]
+ALL, IDS = [q for _, q in PAIRS], [f"{lesson}-{q.name}" for lesson, q in PAIRS]
+
+
+def fresh(question: Exercise) -> Exercise:
+    """A copy with no answer remembered: tests must not share state through the module's objects."""
+    return Exercise(**{name: getattr(question, name) for name in
+                       ("name", "title", "checker", "where", "fix", "solution_text", "solved", "explanation",
+                        "first_check", "starter")})
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_has_at_least_two_exercises_named_in_order(lesson):
+    found = exercises_of(importlib.import_module(f"lessonkit.lessons.{lesson}.exercises"))
+    assert len(found) >= 2
+    assert [q.name for q in found] == [f"q{i}" for i in range(1, len(found) + 1)]
+
+
+@pytest.mark.parametrize("question", ALL, ids=IDS)
+def test_the_solution_passes_its_own_check_and_is_what_solution_prints(question, capsys):
+    q = fresh(question)
+    assert not q.passed
+    report = q.check(*q.solved())
+    assert report.passed and q.passed, str(report)
+    q.solution()
+    printed = capsys.readouterr().out
+    text = q.solution_text if isinstance(q.solution_text, str) else __import__("inspect").getsource(q.solution_text)
+    assert printed.startswith(f"Solution to {q.name}") and text.strip() in printed
+
+
+@pytest.mark.parametrize("question", ALL, ids=IDS)
+def test_unanswered_a_nudge_and_the_hints_are_rules(question):
+    q = fresh(question)
+    assert "not answered yet" in str(q.check(None)) and not q.passed
+    one, three = str(q.hint()), str(q.hint(3))
+    assert one.startswith(f"Hint 1 of 3 for {q.name}") and q.where in one and q.fix not in one
+    assert q.fix in three
+    with pytest.raises(ValueError, match="hint must be 1"):
+        q.hint(4)
+
+
+CHOICES = [(i, q) for i, q in zip(IDS, ALL) if isinstance(q.solution_text, str) and q.solution_text.count('"') == 2]
+
+
+@pytest.mark.parametrize("question", [q for _, q in CHOICES], ids=[i for i, _ in CHOICES])
+def test_a_wrong_choice_gets_the_checkers_stages_and_no_hint_names_the_answer(question):
+    q = fresh(question)
+    right = q.solved()[0]
+    assert not any(gives_away(str(q.hint(n)), right) for n in (1, 2, 3))
+    wrong = next(choice for choice in ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "even",
+                                       "all", "most", "fewer", "falls", "dips", "rises", "varies", "chance",
+                                       "hidden", "input", "neither")
+                 if choice != right and q.checker(choice).mistakes)
+    report = q.check(wrong)
+    assert not report.passed and report.mistakes and "q" in report.ask
+    assert f"{q.name}.hint(2)" in str(report)  # the next stage is asked for on the object
+    for n in (1, 2, 3):
+        told = str(q.hint(n))
+        assert all(m.told(n) in told for m in q.checker(wrong, hint=n).problems)
+        assert not gives_away(told, right), told
+
+
+def test_a_function_not_written_yet_is_told_so_not_checked():
+    from lessonkit.lessons.dropout.exercises import q1, q3
+    from lessonkit.lessons.taming.exercises import q3 as mc
+
+    def unwritten(*args, **kwargs):
+        raise NotImplementedError
+
+    for question in (q1, q3, mc):
+        report = fresh(question).check(unwritten)
+        assert not report.passed and "not written yet" in str(report) and report.mistakes == []
+
+
+def test_a_wrong_function_is_told_its_mistakes_and_hint_n_their_stages():
+    from lessonkit.lessons.dropout.exercises import q1
+
+    def unscaled(x, p, training=True, generator=None):
+        if not training or p == 0:
+            return x
+        return x * (torch.rand(x.shape, generator=generator) >= p).to(x.dtype)
+
+    q = fresh(q1)
+    assert q.check(unscaled).mistakes == ["kept values not scaled"]
+    assert "Where to look" not in str(q.hint(1)) and "Where to look" in str(q.hint(2))
+    assert "Fix:" in str(q.hint(3))
+
+
+def test_the_bug_hunt_names_no_defect_until_one_is_fixed():
+    from lessonkit.lessons.mnist.exercises import BUGGY_CODE, DEFECTS, q1
+
+    namespace = {"torch": torch}
+    exec(BUGGY_CODE, namespace)  # noqa: S102 - the lesson's own starting code
+    q = fresh(q1)
+    first = str(q.check(namespace["train_epoch"], namespace["test_accuracy"]))
+    assert "none of the 4 defects is fixed yet" in first
+    assert not any(defect in first for defect in DEFECTS)
+    assert all(defect in str(q.hint(1)) for defect in DEFECTS)  # asked for: the symptoms, named
+
+
+def test_the_lesson_2_solutions_agree_with_torch():
+    """The printed solutions are dropout: the same statistics as nn.Dropout, and the backward
+    pass equals autograd through nn.Dropout's own mask."""
+    from lessonkit.lessons.dropout.solutions import my_dropout, my_dropout_backward
+
+    x = torch.rand(200_000) + 0.5
+    ours = my_dropout(x, 0.3, generator=torch.Generator().manual_seed(0))
+    theirs = torch.nn.Dropout(0.3)(x)
+    assert abs((ours == 0).float().mean() - (theirs == 0).float().mean()) < 0.01
+    assert torch.allclose(ours[ours != 0], x[ours != 0] / 0.7)
+    leaf = x[:100].clone().requires_grad_()
+    out = torch.nn.Dropout(0.3)(leaf)
+    grad_output = torch.randn(100, generator=torch.Generator().manual_seed(1))
+    out.backward(grad_output)
+    mask = (out != 0).float()
+    assert torch.allclose(my_dropout_backward(grad_output, mask, 0.3), leaf.grad)
