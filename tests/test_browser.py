@@ -227,8 +227,8 @@ PLAYGROUND = "04_dropout_playground.ipynb"
 
 @pytest.mark.browser
 def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
-    """Lesson 4: play, and the boundary changes by itself; p moved during training reaches
-    the model; pause, and the picture and the step count stop."""
+    """Lesson 4: play, and the boundary changes by itself; p and L2 λ moved during training
+    reach the model and its optimizer; pause, and the picture and the step count stop."""
     if not (NOTEBOOKS / PLAYGROUND).exists():
         pytest.skip(f"notebooks/{PLAYGROUND} is not written yet")
     import re
@@ -284,6 +284,13 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
         moved_at, _, _, _ = wait_until(lambda s: s[1] == 0.5, "the model's dropout p never became 0.5")
         wait_until(lambda s: s[0] > moved_at, "training did not go on after p moved")
 
+        (_, l2_slider), = lab.explorers("L2 λ")
+        l2_slider.locator(".noUi-handle").first.focus()
+        for _ in range(5):  # 0 -> 1e-4 -> 3e-4 -> 1e-3 -> 3e-3 -> 0.01, while it trains
+            page.keyboard.press("ArrowRight")
+        moved_at, _, _, _ = wait_until(lambda s: "L2 λ = 0.01 " in s[2], "the optimizer's L2 λ never became 0.01")
+        wait_until(lambda s: s[0] > moved_at, "training did not go on after L2 λ moved")
+
         box.get_by_role("button", name="pause").click()
         wait_until(lambda s: "paused" in s[2], "pause was not shown")
         page.wait_for_timeout(500)  # the last frame may still be on its way
@@ -305,48 +312,59 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
         page.close()
         server.shutdown_kernels()
     with capsys.disabled():
-        print(f"\n  browser: {PLAYGROUND}: played to step {paused[0]:,}, {len(pictures)} pictures seen, p moved to 0.5")
+        print(f"\n  browser: {PLAYGROUND}: played to step {paused[0]:,}, {len(pictures)} pictures seen, "
+              "p moved to 0.5, L2 λ to 0.01")
 
 
-SOLUTION_LESSON = "01_underfit_fit_overfit.ipynb"
+EXERCISE_LESSON = "01_underfit_fit_overfit.ipynb"
 
 
 @pytest.mark.browser
-def test_a_collapsed_solution_opens_with_one_click_and_runs(browser_lab, screenshots):
-    """A solution cell (first line `# Solution`) is folded away by JupyterLab's own metadata:
-    opened, the notebook shows neither its code nor its output. Run All runs it (and JupyterLab
-    then shows its output: a pass line that gives nothing away) but keeps its code folded; one
-    click on the collapser beside it shows the code."""
-    cells = json.loads((NOTEBOOKS / SOLUTION_LESSON).read_text())["cells"]
-    index = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith("# Solution"))
-    answer_line = "".join(cells[index]["source"]).splitlines()[-2]  # a line of the answer, not its heading
+def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(browser_lab, screenshots):
+    """As a learner in JupyterLab: Run All, and q2's check says it is not answered, with nothing
+    of the solution on the page. Then type a wrong answer into the check cell and run it: the
+    check names the mistake; `q2.hint(2)` says where to look; `q2.solution()` prints the solution,
+    from lessonkit."""
+    cells = json.loads((NOTEBOOKS / EXERCISE_LESSON).read_text())["cells"]
+    index = next(i for i, c in enumerate(cells) if "q2.check(" in "".join(c["source"]))
     server, browser = browser_lab
     where = f"(screenshots in {screenshots})"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    lab = LabPage(page, server, SOLUTION_LESSON, screenshots)
+    lab = LabPage(page, server, EXERCISE_LESSON, screenshots)
+
+    def run_in_cell(cell, code: str, expected: str, timeout_s: float = 60) -> str:
+        """Replace the cell's code with `code` as typed text, run it in place, wait for `expected`."""
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(code)
+        page.keyboard.press("Control+Enter")
+        output = cell.locator(".jp-OutputArea-output")
+        deadline = time.monotonic() + timeout_s
+        while expected not in (text := " ".join(output.all_inner_texts())):
+            assert time.monotonic() < deadline, f"{code!r} never showed {expected!r}; it shows {text!r} {where}"
+            page.wait_for_timeout(200)
+        return text
+
     try:
         lab.open()
-        cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
-        cell.scroll_into_view_if_needed()
-        lab.shot("solution-as-opened", cell)
-        assert cell.locator(".jp-InputPlaceholder").is_visible(), f"the solution's code is not folded {where}"
-        assert answer_line not in cell.inner_text(), f"the solution's code shows {where}"
-        assert "passed." not in cell.inner_text(), f"the solution's output is not folded {where}"
-
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
         assert lab.errors() == [] and lab.unrun_cells() == 0, f"Run All Cells failed {where}"
+        cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
         cell.scroll_into_view_if_needed()
-        lab.shot("solution-after-run-all", cell)
-        assert cell.locator(".jp-InputPlaceholder").is_visible(), f"Run All unfolded the solution's code {where}"
-        assert answer_line not in cell.inner_text(), f"the solution's code shows before a click {where}"
-        assert "passed." in cell.inner_text(), f"the solution ran but shows no pass {where}"
+        assert "not answered yet" in cell.inner_text(), f"q2's check does not ask for an answer {where}"
+        assert "Solution to q2" not in page.locator(".jp-Notebook").first.inner_text()
+        lab.shot("exercise-as-run", cell)
 
-        cell.locator(".jp-Cell-inputCollapser").click()
-        page.wait_for_function("([cell, line]) => cell.innerText.includes(line)",
-                               arg=[cell.element_handle(), answer_line], timeout=10_000)
-        assert not cell.locator(".jp-InputPlaceholder").is_visible()
-        lab.shot("solution-opened", cell)
-        assert lab.errors() == [], f"errors after opening the solution {where}"
+        told = run_in_cell(cell, 'from lessonkit.lessons.overfitting.exercises import q2\nq2.check("larger")',
+                           "more data, more overfitting")
+        assert "q2.hint(2)" in told and "Where to look" not in told
+        lab.shot("exercise-wrong-answer", cell)
+        hint = run_in_cell(cell, "q2.hint(2)", "Where to look")
+        assert "Fix" not in hint
+        solution = run_in_cell(cell, "q2.solution()", "Solution to q2")
+        assert 'my_gap_prediction = "smaller"' in solution
+        lab.shot("exercise-solution", cell)
+        assert lab.errors() == [], f"errors while working the exercise {where}"
     except Exception as err:
         try:
             err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")

@@ -107,3 +107,21 @@ def test_new_figure_gives_the_axes_asked_for(ncols, nrows, count):
     else:
         assert len(axes) == count
     assert png_bytes(figure).startswith(b"\x89PNG")
+
+
+def test_no_figure_text_is_set_below_8_points():
+    """Legends, labels and ticks stay readable at the stored size: no lessonkit source sets a
+    font size under 8 pt, and matplotlib's default legend size (10 pt) is left alone."""
+    import re
+    from pathlib import Path
+
+    import matplotlib
+
+    size = re.compile(r"(?:fontsize|labelsize)=(\d+(?:\.\d+)?)\b")
+    root = Path(figures.__file__).resolve().parents[1]
+    small = [f"{path.relative_to(root)}:{number}: {line.strip()}"
+             for path in root.rglob("*.py")
+             for number, line in enumerate(path.read_text().splitlines(), start=1)
+             if any(float(points) < 8 for points in size.findall(line))]
+    assert small == []
+    assert matplotlib.rcParams["legend.fontsize"] == "medium"

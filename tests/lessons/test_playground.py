@@ -8,10 +8,10 @@ import pytest
 import torch
 from torch import nn
 
+from lessonkit.core.stats import paired
 from lessonkit.lessons.playground import widget as playground_widget
 from lessonkit.lessons.playground.data import make_moons_data
 from lessonkit.lessons.playground.model import make_mlp, set_dropout
-from lessonkit.core.stats import paired
 from lessonkit.lessons.playground.seeds import compare_arms, compare_many_seeds, early_stopped, train_many
 from lessonkit.lessons.playground.trainer import LiveTrainer
 from lessonkit.lessons.playground.widget import Playground

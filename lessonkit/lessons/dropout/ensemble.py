@@ -147,7 +147,7 @@ def plot_ensemble_curve(curve: dict):
     left.set_yscale("log")
     left.set_xlabel("k (masks averaged)")
     left.set_ylabel(f"mean total-variation distance\nto the average of {curve['reference passes']} masks")
-    left.legend(fontsize=7)
+    left.legend(fontsize=8)
 
     n = curve["examples"]
     right.errorbar(ks, curve["accuracy"], yerr=curve["accuracy se"], fmt="o-", color="tab:blue", capsize=3,
@@ -161,5 +161,5 @@ def plot_ensemble_curve(curve: dict):
     right.set_xscale("log")
     right.set_xlabel("k (masks averaged)")
     right.set_ylabel("test accuracy")
-    right.legend(fontsize=7)
+    right.legend(fontsize=8)
     return figure

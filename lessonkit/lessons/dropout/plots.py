@@ -263,7 +263,7 @@ class ScalingExplorer(Explorer):
             ax.set_title(title, fontsize=10)
             ax.set_xlabel("activation (dropped units sit at 0)", fontsize=8)
         axes[0].set_ylabel("fraction of values")
-        axes[0].legend(fontsize=7, loc="upper right")
+        axes[0].legend(fontsize=8, loc="upper right")
 
     def redraw(self):
         _, unscaled, scaled = self.outputs()

@@ -94,14 +94,14 @@ class PolyExplorer(Explorer):
         ax.plot(GRID, true_function(GRID), "--", color=COLORS["true"], lw=1.2, label="true function")
         self.fit_line, = ax.plot(GRID, GRID, lw=2.2)  # its color changes; a legend would not follow
         ax.set(xlim=(-1.05, 1.05), ylim=Y_LIMITS, xlabel="x", ylabel="y")
-        self.fit_legend = ax.legend(loc="lower right", fontsize=7)
+        self.fit_legend = ax.legend(loc="lower right", fontsize=8)
 
         ax = self.error_ax
         self.train_line, self.test_line, self.cv_line, self.chosen_marker = draw_error_curve(ax, self.errors,
                                                                                               self.selection)
         self.current_marker = ax.axvline(0, color="0.3", lw=1, ls="--", label="your degree")
         ax.set(xlabel="polynomial degree", xlim=(-0.5, MAX_DEGREE + 0.5), ylim=ERROR_LIMITS)
-        ax.legend(fontsize=6, loc="upper left")
+        ax.legend(fontsize=8, loc="upper left")
 
     def _next_sample(self, button=None):  # noqa: ARG002 - the button passes itself
         self.seed += 1
@@ -188,7 +188,7 @@ class RidgeExplorer(Explorer):
         plain = fit_polynomial(self.data.x_train, self.data.y_train, degree)
         self.fit_ax.plot(GRID, plain(GRID), color=COLORS["overfit"], lw=1.2, alpha=0.5, label="λ = 0 (no penalty)")
         self.fit_line, = self.fit_ax.plot(GRID, GRID, lw=2.2)  # colored by regime in redraw()
-        self.fit_legend = self.fit_ax.legend(loc="lower right", fontsize=7)
+        self.fit_legend = self.fit_ax.legend(loc="lower right", fontsize=8)
 
         ridges = torch.logspace(*RIDGE_EXPONENTS, RIDGE_STEPS, dtype=torch.float64).tolist()  # the slider's stops
         self.curve = ridge_errors(self.data, degree, ridges)
@@ -197,7 +197,7 @@ class RidgeExplorer(Explorer):
         self.current_marker = self.error_ax.axvline(ridge, color="0.3", lw=1, ls="--", label="your λ")
         self.error_ax.set(xscale="log", xlabel="ridge strength λ (log scale)",
                           title=f"degree {degree}: CV chooses λ = {self.selection.choice:.2g}")
-        self.error_ax.legend(fontsize=6, loc="center left")
+        self.error_ax.legend(fontsize=8, loc="center left")
 
         self.ridge.observe(self.update, names="value")
         moving = [self.fit_line, self.fit_ax.title, self.fit_legend, self.current_marker]

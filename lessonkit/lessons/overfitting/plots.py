@@ -58,7 +58,7 @@ def plot_three_regimes(data=None, degrees=(1, 3, 15)):
         ax.plot(GRID, fit(GRID), color=color, lw=2.2, label=f"degree {degree} fit")
         ax.set_title(f"{name}: degree {degree}\ntrain MSE {mse(fit, data.x_train, data.y_train):.3g}, "
                      f"test MSE {mse(fit, data.x_test, data.y_test):.3g}", fontsize=10)
-        ax.legend(loc="lower right", fontsize=7)
+        ax.legend(loc="lower right", fontsize=8)
     return figure
 
 
@@ -139,7 +139,7 @@ def plot_error_vs_degree(data=None, selection: Selection | None = None, max_degr
     ax.axvspan(chosen + 0.5, max(degrees) + 0.5, color=COLORS["overfit"], alpha=0.12, label="above the CV choice")
     ax.set(xlabel="polynomial degree", xlim=(min(degrees) - 0.5, max(degrees) + 0.5),
            title=f"{data.n_train} training points: cross-validation picks degree {chosen}")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left")
     return figure
 
 
@@ -156,7 +156,7 @@ def plot_early_stopping(data=None, selection: Selection | None = None, degree: i
     draw_error_curve(ax, curve, selection)
     ax.set(xscale="log", xlabel="gradient-descent steps (log scale)",
            title=f"Early stopping, degree {degree}: cross-validation stops at step {selection.choice}")
-    ax.legend(fontsize=7, loc="upper center")
+    ax.legend(fontsize=8, loc="upper center")
     return figure
 
 
@@ -175,7 +175,7 @@ def plot_bias_variance(degrees=(3, 15), n_samples: int = 30, n_train: int = 20, 
         ax.set(xlim=(-1.05, 1.05), ylim=Y_LIMITS, xlabel="x", ylabel="y",
                title=f"degree {degree}, {n_samples} samples of {n_train} points\n"
                      f"bias² {study.bias2:.3g}, variance {study.variance:.3g}")
-        ax.legend(loc="lower right", fontsize=7)
+        ax.legend(loc="lower right", fontsize=8)
     return figure
 
 

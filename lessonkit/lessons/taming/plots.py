@@ -46,7 +46,7 @@ def plot_overfit_vs_polynomial(data, fit: MLPFit, degree: int = 15):
         draw_points_and_truth(ax, data, test=True)
         ax.plot(GRID, curve, color=COLORS["overfit"], lw=2.2, label="fit")
         ax.set_title(title, fontsize=10)
-        ax.legend(loc="lower right", fontsize=7)
+        ax.legend(loc="lower right", fontsize=8)
     return figure
 
 
@@ -57,24 +57,27 @@ def plot_fits(data, fits: list[MLPFit], title: str = ""):
     for fit in fits:
         ax.plot(GRID, fit.predict(GRID).numpy(), color=color(fit), lw=2.2, label=f"{label(fit)}: {_errors(fit)}")
     ax.set_title(title, fontsize=10)
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="lower right", fontsize=8)
     return figure
 
 
 def plot_loss_curves(fits: list[MLPFit], noise: float | None = None):
-    """Train MSE (solid, dropout off) and test MSE (dashed) per epoch for each fit, log scale.
+    """Train MSE (dropout off, left) and test MSE (right) per epoch for each fit, on one shared
+    log scale: one panel each, so that no curve hides another.
 
     `noise`: the data's noise std; its square, the lowest test MSE to expect, is drawn too.
     """
-    figure, ax = new_figure(width=6.4, height=3.6)
+    figure, (train_ax, test_ax) = new_figure(2, 1, width=4.0, height=3.4, sharey=True)
     for fit in fits:
         epochs = fit.history["epoch"]
-        ax.plot(epochs, fit.history["train_eval_loss"], color=color(fit), lw=1.6, label=f"{label(fit)}: train")
-        ax.plot(epochs, fit.history["test_loss"], "--", color=color(fit), lw=1.6, label=f"{label(fit)}: test")
-    if noise is not None:
-        ax.axhline(noise**2, color="0.4", lw=0.8, ls=":", label=f"noise variance {noise**2:.3g}")
-    ax.set(yscale="log", xlabel="epoch", ylabel="MSE", title="The gap between train and test error")
-    ax.legend(fontsize=7, ncols=2)
+        train_ax.plot(epochs, fit.history["train_eval_loss"], color=color(fit), lw=1.6, label=label(fit))
+        test_ax.plot(epochs, fit.history["test_loss"], color=color(fit), lw=1.6, label=label(fit))
+    for ax, title in ((train_ax, "training MSE (dropout off)"), (test_ax, "test MSE")):
+        if noise is not None:
+            ax.axhline(noise**2, color="0.4", lw=0.8, ls=":", label=f"noise variance {noise**2:.3g}")
+        ax.set(yscale="log", xlabel="epoch", title=title)
+        ax.legend(fontsize=8)
+    train_ax.set_ylabel("MSE")
     return figure
 
 
@@ -87,7 +90,7 @@ def draw_error_vs_p(ax, fits: list[MLPFit]):
     ax.plot([best.p], [best.test_mse], "*", ms=13, color=COLORS["good"],
             label=f"lowest test MSE on this one sample: p={best.p:g} (not a choice)")
     ax.set(xlabel="p (drop probability)", ylabel="MSE")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return test_line
 
 
@@ -110,10 +113,11 @@ def plot_mc_dropout(data, fit: MLPFit, passes: int = 200, seed: int = 0):
     ax.plot(wide, mean, color=COLORS["dropout"], lw=2, label="MC dropout mean (dropout on)")
     ax.plot(wide, fit.predict(WIDE).numpy(), "--", color="black", lw=1.4,
             label="eval mode (dropout off, weights as trained)")
+    ax.plot(wide, data.true_fn(WIDE).numpy(), ":", color=COLORS["true"], lw=1.6, label="true function")
     ax.scatter(data.x_train, data.y_train, s=22, color=COLORS["train"], zorder=3, label="training points")
     ax.set(xlim=(wide[0], wide[-1]), ylim=Y_LIMITS, xlabel="x", ylabel="y",
            title=f"Monte Carlo dropout, {label(fit)}")
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="lower right", fontsize=8)
     return figure
 
 
@@ -143,7 +147,7 @@ class PExplorer(Explorer):
         figure, (left, right) = new_figure(2, 1, width=4.4, height=3.4)
         draw_points_and_truth(left, data, test=True)
         self.line, = left.plot(GRID, self.curves[0], color=COLORS["dropout"], lw=2.2, label="network (eval mode)")
-        left.legend(loc="lower right", fontsize=7)
+        left.legend(loc="lower right", fontsize=8)
         draw_error_vs_p(right, self.fits)
         self.train_marker, = right.plot([], [], "o", ms=9, mfc="none", mec=COLORS["train"], mew=2)
         self.test_marker, = right.plot([], [], "o", ms=9, mfc="none", mec=COLORS["test_error"], mew=2)
@@ -222,7 +226,7 @@ class FeatureDropoutExplorer(Explorer):
         plain = fit_polynomial(data.x_train, data.y_train, degree)
         left.plot(GRID, plain(GRID), color=COLORS["overfit"], lw=1.2, alpha=0.5, label="least squares (p = 0)")
         self.line, = left.plot(GRID, GRID, color=COLORS["dropout"], lw=2.2, label="dropout on the features")
-        left.legend(loc="lower right", fontsize=7)
+        left.legend(loc="lower right", fontsize=8)
         ks = list(range(degree + 1))
         self.bars, = right.plot(ks, [1.0] * len(ks), "o-", color=COLORS["l2"], ms=4)
         right.set(yscale="log", ylim=(1e-3, 1e3), xlabel="feature P_k (Legendre degree k)",
