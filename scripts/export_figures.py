@@ -21,6 +21,8 @@ FIGURES = [
     ("02_dropout_masks_and_scaling.ipynb", "ScalingExplorer(", "lesson02_scaling.png"),
     ("03_dropout_vs_overfitting.ipynb", "show(plot_fits(data, [overfit, dropout]", "lesson03_dropout_smooths.png"),
     ("03_dropout_vs_overfitting.ipynb", "show(plot_mc_dropout(", "lesson03_mc_dropout.png"),
+    ("04_dropout_playground.ipynb", "show(plot_boundaries([without, with_l2, with_chosen_p]",
+     "lesson04_three_boundaries.png"),
     ("05_mnist_dropout.ipynb", 'show(validation_curves_figure(full, ["no dropout", LAB]))',
      "lesson05_dropout_vs_none.png"),
     ("05_mnist_dropout.ipynb", "show(ablation_figure(ablation, ARMS))", "lesson05_ablation.png"),

@@ -62,12 +62,12 @@ def plot_fits(data, fits: list[MLPFit], title: str = ""):
 
 
 def plot_loss_curves(fits: list[MLPFit], noise: float | None = None):
-    """Train MSE (dropout off, left) and test MSE (right) per epoch for each fit, on one shared
+    """Train MSE (dropout off, left) and test MSE (right) per epoch for each fit, each on its own
     log scale: one panel each, so that no curve hides another.
 
     `noise`: the data's noise std; its square, the lowest test MSE to expect, is drawn too.
     """
-    figure, (train_ax, test_ax) = new_figure(2, 1, width=4.0, height=3.4, sharey=True)
+    figure, (train_ax, test_ax) = new_figure(2, 1, width=4.0, height=3.4)
     for fit in fits:
         epochs = fit.history["epoch"]
         train_ax.plot(epochs, fit.history["train_eval_loss"], color=color(fit), lw=1.6, label=label(fit))
@@ -78,6 +78,7 @@ def plot_loss_curves(fits: list[MLPFit], noise: float | None = None):
         ax.set(yscale="log", xlabel="epoch", title=title)
         ax.legend(fontsize=8)
     train_ax.set_ylabel("MSE")
+    test_ax.set_ylim(top=min(test_ax.get_ylim()[1], 0.3))  # the first epochs' errors would flatten the rest
     return figure
 
 
@@ -106,7 +107,7 @@ def plot_mc_dropout(data, fit: MLPFit, passes: int = 200, seed: int = 0):
     """MC-dropout mean ± one std and the eval-mode curve, on an x range wider than the data."""
     mean, std = (t.numpy() for t in mc_dropout_predict(fit.model, WIDE, passes=passes, seed=seed))
     wide = WIDE.numpy()
-    figure, ax = new_figure(width=6.4, height=3.8)
+    figure, ax = new_figure(width=8.6, height=3.8)
     ax.axvspan(-1, 1, color="0.93", zorder=0, label="where the training data are")
     ax.fill_between(wide, mean - std, mean + std, color=COLORS["dropout"], alpha=0.25,
                     label=f"MC dropout: mean ± 1 std of {passes} passes")
@@ -117,7 +118,7 @@ def plot_mc_dropout(data, fit: MLPFit, passes: int = 200, seed: int = 0):
     ax.scatter(data.x_train, data.y_train, s=22, color=COLORS["train"], zorder=3, label="training points")
     ax.set(xlim=(wide[0], wide[-1]), ylim=Y_LIMITS, xlabel="x", ylabel="y",
            title=f"Monte Carlo dropout, {label(fit)}")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     return figure
 
 
