@@ -61,8 +61,10 @@ def test_static_figures_draw_what_they_promise(fits):
     # the p grid keeps only each fit's last epoch; fit_mlp keeps every epoch
     overfit, dropout = (fit_mlp(DATA, p=p, epochs=40, hidden=32) for p in (0.0, 0.3))
     figure = plot_loss_curves([overfit, dropout], noise=DATA.noise)
-    curves = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) == 40]
-    assert len(curves) == 4  # train and test, for each fit, one point per epoch
+    train_ax, test_ax = figure.axes
+    for ax, key in ((train_ax, "train_eval_loss"), (test_ax, "test_loss")):  # one panel each, no curve hidden
+        curves = [line for line in ax.get_lines() if len(line.get_xdata()) == 40]
+        assert [list(line.get_ydata()) for line in curves] == [fit.history[key] for fit in (overfit, dropout)]
     figure = plot_error_vs_p(fits)
     test_line = figure.axes[0].get_lines()[1]
     assert list(test_line.get_ydata()) == [f.test_mse for f in fits]
@@ -71,3 +73,5 @@ def test_static_figures_draw_what_they_promise(fits):
     band = figure.axes[0].collections[0].get_paths()[0].vertices[:, 1]  # the shaded band's outline
     assert band.max() == pytest.approx((mean + std).max().item(), rel=1e-6)  # mean ± one std of the passes
     assert band.min() == pytest.approx((mean - std).min().item(), rel=1e-6)
+    truth = next(line for line in figure.axes[0].get_lines() if line.get_label() == "true function")
+    assert np.allclose(truth.get_ydata(), DATA.true_fn(WIDE).numpy())  # the text argues from it
