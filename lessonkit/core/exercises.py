@@ -23,6 +23,8 @@ from importlib.resources import files
 
 import tomllib
 
+from lessonkit.core.language import tr
+
 STAGES = {1: "the symptom", 2: "where to look", 3: "the fix"}
 
 
@@ -36,11 +38,12 @@ class Mistake:
     fix: str  # stage 3: what to change (a rule or a line of code, never the expected value)
 
     def told(self, hint: int) -> str:
-        parts = [f"{self.name}: {self.symptom}"]
+        """The mistake at stage `hint`, in the learner's language (lessonkit.core.language)."""
+        parts = [f"{tr(self.name)}: {tr(self.symptom)}"]
         if hint >= 2:
-            parts.append(f"Where to look: {self.where}")
+            parts.append(f"{tr('Where to look:')} {tr(self.where)}")
         if hint >= 3:
-            parts.append(f"Fix: {self.fix}")
+            parts.append(f"{tr('Fix:')} {tr(self.fix)}")
         return " ".join(parts)
 
 
@@ -84,34 +87,36 @@ class CheckReport:
         """One line, pass or fail, without the praise: what a solution cell prints. Running a
         cell opens its folded output in JupyterLab, so Run All must show nothing to give away."""
         if self.passed:
-            return f"✓ {self.name}: passed."
-        return f"✗ {self.name}: {len(self.problems)} problem(s) left; print the report itself to read them."
+            return tr(f"✓ {self.name}: passed.")
+        return tr(f"✗ {self.name}: {len(self.problems)} problem(s) left; print the report itself to read them.")
 
     def _told(self) -> list[str]:
-        return [p.told(self.hint) if isinstance(p, Mistake) else str(p) for p in self.problems]
+        return [p.told(self.hint) if isinstance(p, Mistake) else tr(str(p)) for p in self.problems]
 
     def _next_stage(self) -> str:
         if self.hint >= 3 or not self.mistakes:
             return ""
+        stage = tr(STAGES[self.hint + 1])
         if self.ask:
-            return f"(hint {self.hint} of 3; {self.ask}({self.hint + 1}) gives {STAGES[self.hint + 1]}.)"
-        return f"(hint {self.hint} of 3; run the check again with hint={self.hint + 1} for {STAGES[self.hint + 1]}.)"
+            return tr(f"(hint {self.hint} of 3; {self.ask}({self.hint + 1}) gives {stage}.)")
+        return tr(f"(hint {self.hint} of 3; run the check again with hint={self.hint + 1} for {stage}.)")
 
     @property
     def message(self) -> str:
         """What the learner is told: the praise, or the problems one per line."""
         if self.passed:
-            return self.praise
+            return tr(self.praise)
         return "\n".join(self._told() + ([self._next_stage()] if self._next_stage() else []))
 
     def __str__(self):
+        name = tr(self.name)
         if self.passed:
-            return f"✓ {self.name}: {self.praise or f'all {self.checks} checks passed.'}"
+            return f"✓ {name}: {tr(self.praise) if self.praise else tr(f'all {self.checks} checks passed.')}"
         told, more = self._told(), self._next_stage()
         if self.checks <= 1 and len(told) == 1:
-            lines = [f"✗ {self.name}: {told[0]}"]
+            lines = [f"✗ {name}: {told[0]}"]
         else:
-            lines = [f"✗ {self.name}: {len(told)} of {self.checks} checks found a problem:"]
+            lines = [f"✗ {name}: " + tr(f"{len(told)} of {self.checks} checks found a problem:")]
             lines += [f"  - {problem}" for problem in told]
         return "\n".join(lines + ([more] if more else []))
 
@@ -254,22 +259,25 @@ class Exercise:
         if self._answered():
             report = self._report(n)
             if report.mistakes:
-                return Told(f"Hint {n} of 3 for {self.name} ({self.title}):\n{report.message}")
-        told = [f"Hint {n} of 3 for {self.name} ({self.title}): {self.where}"]
+                return Told(f"{self._hint_header(n)}\n{report.message}")
+        told = [f"{self._hint_header(n)} {tr(self.where)}"]
         if n == 3:
-            told.append(f"The rule: {self.fix}")
+            told.append(f"{tr('The rule:')} {tr(self.fix)}")
         elif not self._answered():
-            told.append(f"(Write your answer and run {self.name}.check(...): then {self.name}.hint() tells what it "
-                        "missed.)")
+            told.append(tr(f"(Write your answer and run {self.name}.check(...): then {self.name}.hint() tells what "
+                           "it missed.)"))
         return Told("\n".join(told))
+
+    def _hint_header(self, n: int) -> str:
+        return tr(f"Hint {n} of 3 for {self.name} ({tr(self.title)}):")
 
     def solution(self) -> None:
         """Print the solution, from lessonkit."""
         text = self.solution_text
         if callable(text):
             text = inspect.getsource(text)
-        print(f"Solution to {self.name} ({self.title}):\n\n{text.rstrip()}" +
-              (f"\n\n{self.explanation}" if self.explanation else ""))
+        print(tr(f"Solution to {self.name} ({tr(self.title)}):") + f"\n\n{text.rstrip()}" +
+              (f"\n\n{tr(self.explanation)}" if self.explanation else ""))
 
     def __str__(self):
         return f"{self.name}: {self.title}"

@@ -13,6 +13,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
+from lessonkit.core.language import tr
+
 DPI = 80  # small enough to encode fast, sharp enough to read on GitHub
 
 # One palette. Green is the good fit (and dropout, which aims at it), yellow the overfit
@@ -89,6 +91,10 @@ class Explorer(widgets.VBox):
         self._pngs = {}
         self.image = widgets.Image(format="png")
         self.children = (*controls, self.image, *extra)
+        for widget in _widgets(self.children):  # labels in the learner's language (lessonkit.core.language)
+            for name in ("description", "tooltip"):
+                if isinstance(getattr(widget, name, None), str):
+                    setattr(widget, name, tr(getattr(widget, name)))
         self.update()
 
     def cache_key(self):
@@ -99,10 +105,12 @@ class Explorer(widgets.VBox):
         key = self.cache_key()
         if key is not None and key in self._pngs:
             self.after_redraw()
+            self._translate_text()
             self.image.value = self._pngs[key]
             return
         self.redraw()
         self.after_redraw()
+        self._translate_text()
         self.image.value = self._render()
         if key is not None:
             self._pngs[key] = self.image.value
@@ -130,11 +138,25 @@ class Explorer(widgets.VBox):
     def after_redraw(self):
         """Update text widgets beside the figure; runs on every move, cached picture or not."""
 
+    def _translate_text(self):
+        """The readouts (HTML widgets) in the learner's language, after every redraw."""
+        for widget in _widgets(self.children):
+            if isinstance(widget, widgets.HTML) and widget.value:
+                widget.value = tr(widget.value)
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"{self.title} (run the notebook in JupyterLab to move the sliders)"
+        bundle["text/plain"] = tr(f"{tr(self.title)} (run the notebook in JupyterLab to move the sliders)")
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return bundle
+
+
+def _widgets(children):
+    """Every widget in `children` and inside their boxes."""
+    for widget in children:
+        yield widget
+        if isinstance(widget, widgets.Box):
+            yield from _widgets(widget.children)
 
 
 class LivePlot:

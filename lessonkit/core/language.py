@@ -1,0 +1,113 @@
+"""The language lessonkit speaks to the learner: English by default, Korean (한국어) on request.
+
+    from lessonkit.core.language import set_language
+    set_language("ko")        # the Korean edition's one setup line: checks, hints and widgets in Korean
+
+Every message a learner reads from lessonkit (exercise checks, hints, solutions' explanations,
+widget labels and readouts) passes through `tr(text)`. In English it returns the text as it is.
+In Korean it looks the text up in the catalogue `lessonkit/core/locale/ko.toml`: first as a whole
+message, then against the catalogue's templates, English messages with `{placeholders}` for the
+numbers and names a message is formatted with (`"with p = {p} your output holds NaN or inf."`);
+the placeholders' values are carried over, translated themselves when the catalogue knows them.
+A message the catalogue does not know stays English (a test lists the ones the lessons produce).
+
+The catalogue is data, not code: one `[[message]]` table per message, `en` and `ko`. Figures keep
+English labels (a Korean font is not guaranteed everywhere); the Korean lessons say what each
+axis shows.
+"""
+import re
+import tomllib
+from functools import cache
+from importlib.resources import files
+
+LANGUAGES = {"en": "English", "ko": "한국어 (Korean)"}
+_current = "en"
+_misses: set[str] | None = None  # when recording: the messages tr() could not translate
+
+
+def set_language(code: str) -> None:
+    """Speak `code` from now on: "en" (English, the default) or "ko" (Korean)."""
+    global _current
+    if code not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)} ({', '.join(LANGUAGES.values())}), "
+                         f"got {code!r}")
+    _current = code
+
+
+def language() -> str:
+    """The language lessonkit speaks now: "en" or "ko"."""
+    return _current
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _pattern(english: str) -> re.Pattern:
+    parts, last = [], 0
+    for match in _PLACEHOLDER.finditer(english):
+        parts.append(re.escape(english[last:match.start()]))
+        parts.append(f"(?P<{match.group(1)}>.+?)")
+        last = match.end()
+    parts.append(re.escape(english[last:]))
+    return re.compile("".join(parts), re.S)
+
+
+@cache
+def catalogue(code: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    """(whole messages, templates) of language `code`, read once from its TOML file."""
+    data = tomllib.loads(files("lessonkit.core").joinpath("locale", f"{code}.toml").read_text(encoding="utf-8"))
+    exact, templates = {}, []
+    for entry in data.get("message", []):
+        english, translated = entry["en"].strip(), entry[code].strip()
+        if _PLACEHOLDER.search(english):
+            templates.append((_pattern(english), translated))
+        else:
+            exact[english] = translated
+    templates.sort(key=lambda t: -len(t[0].pattern))  # the most specific template first
+    return exact, templates
+
+
+def tr(text: str) -> str:
+    """`text` in the current language (unchanged in English, and when the catalogue lacks it)."""
+    return _translate(text, record=True)
+
+
+def _lookup(code: str, key: str) -> str | None:
+    exact, templates = catalogue(code)
+    if key in exact:
+        return exact[key]
+    for pattern, translated in templates:
+        match = pattern.fullmatch(key)
+        if match:  # a value that is itself a known message (a mistake's name...) is translated too
+            values = {name: _translate(value, record=False) for name, value in match.groupdict().items()}
+            return translated.format(**values)
+    return None
+
+
+def _translate(text: str, record: bool) -> str:
+    if not isinstance(text, str) or not text.strip():
+        return text
+    key = text.strip()
+    if _current == "en":
+        if record and _misses is not None and _english(key) and _lookup("ko", key) is None:
+            _misses.add(key)  # recording in English: what the Korean catalogue still lacks
+        return text
+    translated = _lookup(_current, key)
+    if translated is None:
+        if record and _misses is not None and _english(key):
+            _misses.add(key)  # English left untranslated (a Korean text passed twice is not a miss)
+        return text
+    return text.replace(key, translated)
+
+
+def _english(text: str) -> bool:
+    """More Latin letters than Hangul: an English message, not one already translated."""
+    return len(re.findall("[A-Za-z]", text)) > len(re.findall("[가-힣]", text))
+
+
+def record_misses() -> set[str]:
+    """Start recording the messages `tr` cannot translate into Korean (in either language);
+    returns the set it fills (for tests, and for finding what the catalogue still needs)."""
+    global _misses
+    _misses = set()
+    return _misses
