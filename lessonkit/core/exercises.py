@@ -190,28 +190,23 @@ def load_questions(package: str) -> dict[str, ChoiceQuestion]:
 _UNSET = object()
 
 
-class Told(str):
-    """Text for the learner: shown as it is (no quotes) when it is a cell's last value."""
-
-    def __repr__(self):
-        return str(self)
-
-
 @dataclass
 class Exercise:
     """One question of a lesson, Kaggle Learn's way: the notebook holds the question and an answer
-    cell; checking, hints and the solution come from lessonkit.
+    cell; checking, hints and the solution come from lessonkit. Each prints what it has to say, so
+    a cell may call several of them:
 
         q1.check(my_answer)   # right, or the mistake recognised, told by its symptom
         q1.hint()             # stage 1; q1.hint(2): where to look; q1.hint(3): the fix
-        q1.solution()         # prints the solution (try first)
+        q1.solution()         # the solution (try first)
 
-    `checker(answer, hint=n)` is the lesson's checker. After a wrong answer `hint(n)` tells the
-    mistake recognised at stage n; before any answer, or after one the checker recognises no
-    mistake in, it tells `where` (stages 1 and 2) and then `fix` (stage 3), which are rules, never
-    the expected value. `solution` is the text `solution()` prints, or a function whose source it
-    prints, with `explanation` after it. `solved()` returns the arguments of a `check()` that
-    passes (for the tests: every solution is checked, outside the notebooks).
+    `checker(answer, hint=n)` is the lesson's checker; `q1.report` is its last report. After a
+    wrong answer `hint(n)` tells the mistake recognised at stage n. Before any answer (or after
+    one the checker recognises no mistake in) stage 1 only asks for an answer, stage 2 tells
+    `where` to look and stage 3 the rule `fix`, never the expected value. `solution` is the text
+    `solution()` prints, or a function whose source it prints, with `explanation` after it.
+    `solved()` returns the arguments of a `check()` that passes (for the tests: every solution is
+    checked, outside the notebooks).
     """
 
     name: str  # what the notebook calls it: "q1"
@@ -224,21 +219,20 @@ class Exercise:
     explanation: str = ""
     first_check: dict = field(default_factory=dict)  # options for check() only, e.g. a summary before any fix
     starter: str = ""  # the code the notebook hands the learner to fix, if any (not part of the solution)
+    report: CheckReport | None = field(default=None, repr=False)  # the last check's report
     _answer: object = field(default=_UNSET, repr=False)
-    _passed: bool = field(default=False, repr=False)
 
     @property
     def passed(self) -> bool:
         """Whether the last `check()` passed."""
-        return self._passed
+        return self.report is not None and self.report.passed
 
-    def check(self, *answer) -> CheckReport:
-        """Check the answer (one value, or the functions the question asks for) and remember it
-        for `hint()`."""
+    def check(self, *answer) -> None:
+        """Check the answer (one value, or the functions the question asks for), print the report
+        and remember the answer for `hint()`."""
         self._answer = answer
-        report = self._report(1, **self.first_check)
-        self._passed = report.passed
-        return report
+        self.report = self._report(1, **self.first_check)
+        print(self.report)
 
     def _answered(self) -> bool:
         return self._answer is not _UNSET and any(a is not None for a in self._answer)
@@ -253,31 +247,41 @@ class Exercise:
         report.ask = f"{self.name}.hint"
         return report
 
-    def hint(self, n: int = 1) -> Told:
-        """The hint at stage n: 1 the symptom, 2 where to look, 3 the fix."""
+    def hint(self, n: int = 1) -> None:
+        """Print the hint at stage n: 1 the symptom, 2 where to look, 3 the fix."""
+        print(self.hint_text(n))
+
+    def hint_text(self, n: int = 1) -> str:
+        """What `hint(n)` prints."""
         n = hint_stage(n)
         if self._answered():
             report = self._report(n)
             if report.mistakes:
-                return Told(f"{self._hint_header(n)}\n{report.message}")
+                return f"{self._hint_header(n)}\n{report.message}"
+        if n == 1:
+            return f"{self._hint_header(n)} " + tr(
+                f"answer first (a guess is fine) and run {self.name}.check(...): its message, and "
+                f"{self.name}.hint() after it, then tell what your answer missed. {self.name}.hint(2) says where "
+                "to look.")
         told = [f"{self._hint_header(n)} {tr(self.where)}"]
         if n == 3:
             told.append(f"{tr('The rule:')} {tr(self.fix)}")
-        elif not self._answered():
-            told.append(tr(f"(Write your answer and run {self.name}.check(...): then {self.name}.hint() tells what "
-                           "it missed.)"))
-        return Told("\n".join(told))
+        return "\n".join(told)
 
     def _hint_header(self, n: int) -> str:
         return tr(f"Hint {n} of 3 for {self.name} ({tr(self.title)}):")
 
     def solution(self) -> None:
         """Print the solution, from lessonkit."""
+        print(self.solution_out())
+
+    def solution_out(self) -> str:
+        """What `solution()` prints."""
         text = self.solution_text
         if callable(text):
             text = inspect.getsource(text)
-        print(tr(f"Solution to {self.name} ({tr(self.title)}):") + f"\n\n{text.rstrip()}" +
-              (f"\n\n{tr(self.explanation)}" if self.explanation else ""))
+        return (tr(f"Solution to {self.name} ({tr(self.title)}):") + f"\n\n{text.rstrip()}" +
+                (f"\n\n{tr(self.explanation)}" if self.explanation else ""))
 
     def __str__(self):
         return f"{self.name}: {self.title}"

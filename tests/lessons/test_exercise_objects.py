@@ -19,6 +19,12 @@ PAIRS = [(lesson, q) for lesson in LESSONS
 ALL, IDS = [q for _, q in PAIRS], [f"{lesson}-{q.name}" for lesson, q in PAIRS]
 
 
+def checked(q: Exercise, *answer):
+    """Run `q.check(*answer)` (which prints) and return its report."""
+    q.check(*answer)
+    return q.report
+
+
 def fresh(question: Exercise) -> Exercise:
     """A copy with no answer remembered: tests must not share state through the module's objects."""
     return Exercise(**{name: getattr(question, name) for name in
@@ -37,8 +43,9 @@ def test_every_lesson_has_at_least_two_exercises_named_in_order(lesson):
 def test_the_solution_passes_its_own_check_and_is_what_solution_prints(question, capsys):
     q = fresh(question)
     assert not q.passed
-    report = q.check(*q.solved())
+    report = checked(q, *q.solved())
     assert report.passed and q.passed, str(report)
+    capsys.readouterr()
     q.solution()
     printed = capsys.readouterr().out
     text = q.solution_text if isinstance(q.solution_text, str) else __import__("inspect").getsource(q.solution_text)
@@ -48,10 +55,11 @@ def test_the_solution_passes_its_own_check_and_is_what_solution_prints(question,
 @pytest.mark.parametrize("question", ALL, ids=IDS)
 def test_unanswered_a_nudge_and_the_hints_are_rules(question):
     q = fresh(question)
-    assert "not answered yet" in str(q.check(None)) and not q.passed
-    one, three = str(q.hint()), str(q.hint(3))
-    assert one.startswith(f"Hint 1 of 3 for {q.name}") and q.where in one and q.fix not in one
-    assert q.fix in three
+    assert "not answered yet" in str(checked(q, None)) and not q.passed
+    one, two, three = (q.hint_text(n) for n in (1, 2, 3))
+    assert one.startswith(f"Hint 1 of 3 for {q.name}") and q.where not in one and "answer first" in one
+    assert q.where in two and q.fix not in two
+    assert q.where in three and q.fix in three
     with pytest.raises(ValueError, match="hint must be 1"):
         q.hint(4)
 
@@ -63,16 +71,16 @@ CHOICES = [(i, q) for i, q in zip(IDS, ALL) if isinstance(q.solution_text, str) 
 def test_a_wrong_choice_gets_the_checkers_stages_and_no_hint_names_the_answer(question):
     q = fresh(question)
     right = q.solved()[0]
-    assert not any(gives_away(str(q.hint(n)), right) for n in (1, 2, 3))
+    assert not any(gives_away(q.hint_text(n), right) for n in (1, 2, 3))
     wrong = next(choice for choice in ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "even",
                                        "all", "most", "fewer", "falls", "dips", "rises", "varies", "chance",
                                        "hidden", "input", "neither")
                  if choice != right and q.checker(choice).mistakes)
-    report = q.check(wrong)
+    report = checked(q, wrong)
     assert not report.passed and report.mistakes and "q" in report.ask
     assert f"{q.name}.hint(2)" in str(report)  # the next stage is asked for on the object
     for n in (1, 2, 3):
-        told = str(q.hint(n))
+        told = q.hint_text(n)
         assert all(m.told(n) in told for m in q.checker(wrong, hint=n).problems)
         assert not gives_away(told, right), told
 
@@ -85,7 +93,7 @@ def test_a_function_not_written_yet_is_told_so_not_checked():
         raise NotImplementedError
 
     for question in (q1, q3, mc):
-        report = fresh(question).check(unwritten)
+        report = checked(fresh(question), unwritten)
         assert not report.passed and "not written yet" in str(report) and report.mistakes == []
 
 
@@ -98,9 +106,9 @@ def test_a_wrong_function_is_told_its_mistakes_and_hint_n_their_stages():
         return x * (torch.rand(x.shape, generator=generator) >= p).to(x.dtype)
 
     q = fresh(q1)
-    assert q.check(unscaled).mistakes == ["kept values not scaled"]
-    assert "Where to look" not in str(q.hint(1)) and "Where to look" in str(q.hint(2))
-    assert "Fix:" in str(q.hint(3))
+    assert checked(q, unscaled).mistakes == ["kept values not scaled"]
+    assert "Where to look" not in q.hint_text(1) and "Where to look" in q.hint_text(2)
+    assert "Fix:" in q.hint_text(3)
 
 
 def test_the_bug_hunt_names_no_defect_until_one_is_fixed():
@@ -109,10 +117,19 @@ def test_the_bug_hunt_names_no_defect_until_one_is_fixed():
     namespace = {"torch": torch}
     exec(BUGGY_CODE, namespace)  # noqa: S102 - the lesson's own starting code
     q = fresh(q1)
-    first = str(q.check(namespace["train_epoch"], namespace["test_accuracy"]))
+    first = str(checked(q, namespace["train_epoch"], namespace["test_accuracy"]))
     assert "none of the 4 defects is fixed yet" in first
     assert not any(defect in first for defect in DEFECTS)
-    assert all(defect in str(q.hint(1)) for defect in DEFECTS)  # asked for: the symptoms, named
+    assert all(defect in q.hint_text(1) for defect in DEFECTS)  # asked for: the symptoms, named
+
+
+def test_check_hint_and_solution_print_so_a_cell_may_call_all_three(capsys):
+    from lessonkit.lessons.playground.exercises import q2
+
+    q = fresh(q2)
+    assert q.check("rises") is None and q.hint(2) is None and q.solution() is None
+    out = capsys.readouterr().out
+    assert out.index("✗ my_val_loss_prediction") < out.index("Hint 2 of 3") < out.index("Solution to q2")
 
 
 def test_the_lesson_2_solutions_agree_with_torch():

@@ -19,8 +19,12 @@ def section_6_degree(data=None):
     return choose_degree(data or make_regression_data(), range(21), folds=5, seed=0).choice
 
 
-def lowest_test_degree():
-    return train_test_errors(make_regression_data(), range(21)).lowest_test
+def lowest_test_degree(data=None):
+    return train_test_errors(data or make_regression_data(), range(21)).lowest_test
+
+
+def one_se_degree(data=None):
+    return choose_degree(data or make_regression_data(), range(21), folds=5, seed=0).one_standard_error
 
 
 def test_the_exercise_asks_for_a_choice_the_notebook_does_not_print():
@@ -36,8 +40,8 @@ def test_the_degree_chosen_by_cross_validation_passes():
 
 
 @pytest.mark.parametrize("wrong, mistake", [
-    (section_6_degree, "section 6's choice"),
-    (lowest_test_degree, "chosen by the test set"),
+    (section_6_degree, "section 6's CV minimum"),
+    (one_se_degree, "the one-standard-error pick"),  # on this sample also the lowest test MSE: the rule comes first
     (lambda: chosen_degree() + 7, "not the CV minimum"),
     (lambda: 0, "not the CV minimum"),
 ])
@@ -49,6 +53,13 @@ def test_each_recognised_mistake_is_named_and_told_in_stages(wrong, mistake):
     assert "Fix: run choose_degree(data, range(21), folds=10, seed=5)" in three
     for text in (one, two, three):
         assert not gives_away(text, chosen_degree(), allowed=GIVENS), text
+
+
+def test_a_degree_chosen_by_the_test_set_is_named_so():
+    other = make_regression_data(seed=5)  # a sample whose lowest test MSE is no CV pick
+    lowest = lowest_test_degree(other)
+    assert lowest not in (chosen_degree(other), section_6_degree(other), one_se_degree(other))
+    assert check_chosen_degree(lowest, data=other).mistakes == ["chosen by the test set"]
 
 
 def test_not_the_minimum_points_to_the_side_of_the_minimum():

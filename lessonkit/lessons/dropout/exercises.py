@@ -73,7 +73,8 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     def run(check, *args, **kwargs):
         report.checks += 1
         try:
-            out = fn(*args, **kwargs)
+            # copies: a function that works in place must not change the input the checker compares with
+            out = fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
@@ -314,7 +315,8 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
     right = 1 / (1 - P)
     if abs(answer - right) < 0.01:
         report.praise = ("Right: a kept unit's output is its input times 1/(1-p), so its gradient is that "
-                         "factor. A dropped unit's gradient is 0. Run the next cell to see both.")
+                         "factor. A dropped unit's gradient is 0. The comparison with PyTorch's gradient, after q3, "
+                         "shows both.")
         return report
     known = {
         1.0: ("kept gradient not scaled", "1 would be right without the scaling of the kept values."),
@@ -348,7 +350,8 @@ def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
                             "network; ask what that does to ten accuracies."),
             "chance": Mistake("a thinned network taken for an untrained one", "a thinned network is still a "
                               "trained network: training made the kept units do well without the dropped ones.",
-                              where + " And section 5: every thinned network shares the trained weights.",
+                              where + " And remember what a thinned network is made of: the same trained weights, "
+                              "some units off.",
                               "each call is a trained thinned network, with its own small errors: ask how much "
                               "its accuracy can differ from eval mode's."),
         })

@@ -195,7 +195,7 @@ def knob_answer(runs) -> str:
 
 
 def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
-    """Your prediction, before section 5 shows the ablation: on 1,000 training images, which knob
+    """Your prediction, before section 6 shows the ablation: on 1,000 training images, which knob
     alone gains more test accuracy over no dropout: dropout 0.5 after the "hidden" layers only,
     on the "input" pixels only, the "same" (at least one gains, and ten seeds cannot tell them
     apart), or "neither" (neither alone gains)? Checked against the record `mnist-ablation`
@@ -222,7 +222,7 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
     return check_multiple_choice(
         "my_knob_prediction", answer, right=right, hint=hint,
         praise=f"The record's {d.n} seeds: input only minus hidden only {d.describe(2, ' points')}; "
-               "section 5 prints each knob's gain over no dropout.",
+               "section 6 prints each knob's gain over no dropout.",
         wrong={choice: Mistake(names[choice], symptoms[choice], where, fix) for choice in KNOBS if choice != right})
 
 
@@ -274,9 +274,10 @@ q2 = Exercise(
     fix="dropout breaks co-adaptation (units that only work together) wherever it is applied; on the input it is "
         "also a kind of data augmentation. Weigh the two, and remember that ten seeds tell apart only differences "
         "larger than their noise.",
-    solution_text=("ablation = Runs(records[\"mnist-ablation\"])\n"
+    solution_text=("from lessonkit.lessons.mnist.exercises import knob_answer\n\n"
+                   "ablation = Runs(records[\"mnist-ablation\"])\n"
                    "ablation.compare(\"input only\", \"hidden only\")   # the paired difference, 95% interval\n"
                    "my_knob_prediction = knob_answer(ablation)   # what the record says"),
     solved=_knob_answer,
-    explanation="The answer is read from the record of ten seeds, paired by seed with 95% intervals; section 5 "
+    explanation="The answer is read from the record of ten seeds, paired by seed with 95% intervals; section 6 "
                 "prints each knob's gain over no dropout.")

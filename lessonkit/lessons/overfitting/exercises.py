@@ -21,8 +21,8 @@ THE_FIX = (f"run choose_degree(data, range({MAX_DEGREE + 1}), folds={EXERCISE_FO
 
 
 def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
-    """Is `answer` the degree in 0..20 that 10-fold cross-validation, folds dealt with seed 5,
-    chooses on `data` (default: the lesson's sample)? The test set plays no part."""
+    """Is `answer` the degree in 0..20 with the lowest 10-fold cross-validation MSE, folds dealt
+    with seed 5, on `data` (default: the lesson's sample)? The test set plays no part."""
     hint = hint_stage(hint)
     what = f"an integer from 0 to {MAX_DEGREE}"
     if answer is None:
@@ -38,17 +38,25 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     data = data or make_regression_data()
     degrees = range(MAX_DEGREE + 1)
     selection = choose_degree(data, degrees, folds=EXERCISE_FOLDS, seed=EXERCISE_SEED)
-    section_6 = choose_degree(data, degrees, folds=5, seed=0).choice
+    section_6 = choose_degree(data, degrees, folds=5, seed=0)
     curve = train_test_errors(data, degrees)
     cv, chosen = selection.validation[answer].item(), selection.choice
     if answer == chosen:
-        report.praise = (f"Right: with these folds degree {answer} has the lowest cross-validation MSE ({cv:.3g}). "
-                         f"{'The same as' if answer == section_6 else 'Not the same as'} section 6's choice: "
-                         "with 20 points, how the points are dealt can move the choice, so a choice made on "
-                         "little data is itself uncertain.")
-    elif answer == section_6:
+        same = "the same as" if answer == section_6.choice else "not the same as"
+        report.praise = (f"Right: with these folds degree {answer} has the lowest cross-validation MSE ({cv:.3g}), "
+                         f"{same} section 6's CV minimum. With 20 points, how the points are dealt can move the "
+                         "minimum: a choice made on little data is itself uncertain, which is what the "
+                         "one-standard-error rule allows for.")
+    elif answer in (selection.one_standard_error, section_6.one_standard_error):
         report.problems.append(Mistake(
-            "section 6's choice",
+            "the one-standard-error pick",
+            symptom=f"degree {answer} is a one-standard-error pick; the question asks for the degree with the "
+                    "lowest CV MSE.",
+            where=f"the CV MSE column of {THE_TABLE}, its smallest value.",
+            fix=THE_FIX))
+    elif answer == section_6.choice:
+        report.problems.append(Mistake(
+            "section 6's CV minimum",
             symptom=f"degree {answer} is what 5 folds dealt with seed 0 choose, not these folds.",
             where=f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; "
                   f"read {THE_TABLE}.",

@@ -101,7 +101,8 @@ def draw_error_curve(ax, curve: ErrorCurve, selection: Selection | None = None):
                            label=f"{selection.folds}-fold cross-validation MSE")
         chosen = selection.values.index(selection.choice)
         chosen_marker, = ax.plot([selection.choice], [selection.validation[chosen]], "*", ms=15, color=COLORS["good"],
-                                 markeredgecolor="black", label=f"{name} chosen by cross-validation")
+                                 markeredgecolor="black",
+                                 label=f"lowest cross-validation MSE ({name} {selection.choice:g})")
     ax.set_yscale("log")
     ax.set(ylabel="mean squared error (log scale)")
     ax.grid(True, which="major", alpha=0.3)
@@ -121,7 +122,8 @@ def plot_train_and_test_error(data=None, max_degree: int = 20):
 
 
 def plot_error_vs_degree(data=None, selection: Selection | None = None, max_degree: int = 20):
-    """Train, cross-validation and test error against degree; the degree chosen by CV is starred.
+    """Train, cross-validation and test error against degree; the lowest CV error is starred, the
+    degrees from the one-standard-error rule's to the CV minimum shaded green.
 
     `selection` is `choose_degree(data, ...)`'s answer (default: 5 folds, degrees 0..max_degree).
     The test curve is drawn faint and dashed: it is there to compare with, not to choose by.
@@ -134,11 +136,14 @@ def plot_error_vs_degree(data=None, selection: Selection | None = None, max_degr
     curve = train_test_errors(data, degrees)
     figure, ax = new_figure(width=6.4, height=3.8)
     draw_error_curve(ax, curve, selection)
-    chosen = selection.choice
-    ax.axvspan(min(degrees) - 0.5, chosen - 0.5, color=COLORS["underfit"], alpha=0.08, label="below the CV choice")
-    ax.axvspan(chosen + 0.5, max(degrees) + 0.5, color=COLORS["overfit"], alpha=0.12, label="above the CV choice")
+    chosen, simplest = selection.choice, selection.one_standard_error
+    ax.axvspan(min(degrees) - 0.5, simplest - 0.5, color=COLORS["underfit"], alpha=0.08,
+               label="below the one-SE rule's degree")
+    ax.axvspan(simplest - 0.5, chosen + 0.5, color=COLORS["good"], alpha=0.10,
+               label="within one SE of the lowest CV MSE")
+    ax.axvspan(chosen + 0.5, max(degrees) + 0.5, color=COLORS["overfit"], alpha=0.12, label="above the CV minimum")
     ax.set(xlabel="polynomial degree", xlim=(min(degrees) - 0.5, max(degrees) + 0.5),
-           title=f"{data.n_train} training points: cross-validation picks degree {chosen}")
+           title=f"{data.n_train} training points: CV minimum at degree {chosen}, one-SE rule degree {simplest}")
     ax.legend(fontsize=8, loc="upper left")
     return figure
 
