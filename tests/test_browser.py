@@ -11,6 +11,7 @@ is skipped outside CI and fails in CI (`CI=true`).
 """
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -374,3 +375,56 @@ def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(bro
     finally:
         page.close()
         server.shutdown_kernels()
+
+
+KOREAN_LESSON = "ko/01_underfit_fit_overfit.ipynb"
+# Whether the page's sans-serif font draws a Hangul syllable: a missing glyph is drawn as the same
+# box as an unassigned code point, so the two pictures are equal exactly when Hangul is missing.
+DRAWS_HANGUL = """() => {
+    const draw = (text) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 64; canvas.height = 40;
+        const ctx = canvas.getContext('2d');
+        ctx.font = '28px sans-serif';
+        ctx.fillText(text, 4, 30);
+        return canvas.toDataURL();
+    };
+    return draw('가') !== draw('\\u0378') && draw('가') !== draw('한');
+}"""
+
+
+@pytest.mark.browser
+def test_a_korean_lesson_runs_its_slider_moves_and_its_korean_text_renders(browser_lab, screenshots, capsys):
+    """The Korean edition in JupyterLab: lesson 1 runs top to bottom, its prose and its explorer's
+    labels and numbers are Korean, the degree slider (차수) redraws the figure, and Chromium has a
+    font that draws Hangul (`.ci/run` installs Debian's Nanum fonts)."""
+    server, browser = browser_lab
+    where = f"(screenshots in {screenshots})"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    lab = LabPage(page, server, KOREAN_LESSON, screenshots)
+    try:
+        lab.open()
+        lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
+        assert lab.errors() == [] and lab.unrun_cells() == 0, f"Run All Cells failed {where}"
+        heading = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h1").first
+        assert re.search("[가-힣]", heading.inner_text()), f"the title is not Korean {where}"
+        assert page.evaluate(DRAWS_HANGUL), f"Chromium has no font that draws Hangul {where}"
+        (box, slider), *_ = lab.explorers("차수")
+        box.scroll_into_view_if_needed()
+        seen = move_slider(page, box, slider)
+        lab.shot("korean-explorer", box)
+        assert seen["after"]["value"] != seen["before"]["value"], f"ArrowRight did not move 차수 {where}"
+        assert seen["after"]["pixels"] != seen["before"]["pixels"], f"the plot looks the same {where}"
+        assert re.search("[가-힣]", seen["after"]["text"]), f"the explorer's numbers are not told in Korean {where}"
+        assert lab.errors() == [], f"errors after moving the slider {where}"
+    except Exception as err:
+        try:
+            err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")
+        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
+            err.add_note(f"screenshots in {screenshots}")
+        raise
+    finally:
+        page.close()
+        server.shutdown_kernels()
+    with capsys.disabled():
+        print(f"\n  browser: {KOREAN_LESSON}: ran, 차수 moved, Hangul drawn")

@@ -22,9 +22,10 @@ import pytest
 
 from lessonkit.core.exercises import exercises_of
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb")) + sorted((FOLDER / "ko").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = {"01": "overfitting", "02": "dropout", "03": "taming", "04": "playground", "05": "mnist"}
-EXERCISE = re.compile(r"(^|\n)\*\*(Exercise|Predict)")
+EXERCISE = re.compile(r"(^|\n)\*\*(Exercise|Predict|연습|예측)")  # the Korean edition's too
 HEADING = re.compile(r"^#{1,6} ", re.M)
 CHECK = re.compile(r"^\s*(q\d+)\.check\(", re.M)
 
@@ -120,12 +121,12 @@ def lesson_questions(path) -> dict:
     return {q.name: q for q in exercises_of(importlib.import_module(f"lessonkit.lessons.{lesson}.exercises"))}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
 def test_no_answer_in_any_notebook_and_every_exercise_checked(path):
     assert problems_of(json.loads(path.read_text())["cells"], lesson_questions(path)) == []
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in LESSONS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in LESSONS], ids=lambda p: str(p.relative_to(FOLDER)))
 def test_lessons_1_to_5_ask_at_least_two_exercises_each_checked_by_its_object(path):
     cells = json.loads(path.read_text())["cells"]
     asked = {m.group(1) for c in cells if c["cell_type"] == "code" for m in CHECK.finditer(code_lines(c))}

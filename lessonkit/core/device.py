@@ -1,6 +1,8 @@
 """Which device the lessons compute on: a CUDA GPU, else Apple's MPS, else the CPU."""
 import torch
 
+from lessonkit.core.language import tr
+
 DEVICE_NAMES = ("cuda", "mps", "cpu")
 
 
@@ -34,7 +36,7 @@ def pick_device(name: str | None = None, *, verbose: bool = True) -> torch.devic
         device = _requested_device(name)
         why = "you asked for it"
     if verbose:
-        print(f"Using device: {device} ({why}).")
+        print(tr(f"Using device: {device} ({tr(why)})."))
     return device
 
 

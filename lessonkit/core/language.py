@@ -43,11 +43,19 @@ def language() -> str:
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+# Placeholders that hold a sentence or more (a praise, a step's description...); every other
+# placeholder holds a number, a name or a phrase, never a sentence boundary (". " or "; "), so that a
+# template ending in a number cannot swallow the rest of a longer message.
+TEXT_PLACEHOLDERS = {"praise", "what", "title", "masks", "stage", "table", "why", "difference"}
+
+
 def _pattern(english: str) -> re.Pattern:
     parts, last = [], 0
     for match in _PLACEHOLDER.finditer(english):
         parts.append(re.escape(english[last:match.start()]))
-        parts.append(f"(?P<{match.group(1)}>.+?)")
+        name = match.group(1)
+        value = ".+?" if name in TEXT_PLACEHOLDERS else r"(?:(?![.;] ).)+?"
+        parts.append(f"(?P<{name}>{value})")
         last = match.end()
     parts.append(re.escape(english[last:]))
     return re.compile("".join(parts), re.S)
@@ -61,11 +69,10 @@ def catalogue(code: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
     for entry in data.get("message", []):
         english, translated = entry["en"].strip(), entry[code].strip()
         if _PLACEHOLDER.search(english):
-            templates.append((_pattern(english), translated))
+            templates.append((0, _pattern(english), translated))
         else:
             exact[english] = translated
-    templates.sort(key=lambda t: -len(t[0].pattern))  # the most specific template first
-    return exact, templates
+    return exact, [(pattern, translated) for _, pattern, translated in templates]
 
 
 def tr(text: str) -> str:
@@ -77,12 +84,16 @@ def _lookup(code: str, key: str) -> str | None:
     exact, templates = catalogue(code)
     if key in exact:
         return exact[key]
-    for pattern, translated in templates:
-        match = pattern.fullmatch(key)
-        if match:  # a value that is itself a known message (a mistake's name...) is translated too
-            values = {name: _translate(value, record=False) for name, value in match.groupdict().items()}
-            return translated.format(**values)
-    return None
+    # Of the templates that match, the one whose fixed text covers most of this message: its
+    # placeholders hold the least (a short template must not swallow a longer message whole).
+    matches = [(sum(len(v) for v in m.groupdict().values()), m, translated)
+               for pattern, translated in templates if (m := pattern.fullmatch(key))]
+    if not matches:
+        return None
+    _, match, translated = min(matches, key=lambda t: t[0])
+    # a value that is itself a known message (a mistake's name...) is translated too
+    values = {name: _translate(value, record=True) for name, value in match.groupdict().items()}
+    return translated.format(**values)
 
 
 def _translate(text: str, record: bool) -> str:
@@ -102,7 +113,13 @@ def _translate(text: str, record: bool) -> str:
 
 
 def _english(text: str) -> bool:
-    """More Latin letters than Hangul: an English message, not one already translated."""
+    """More Latin letters than Hangul, and not a Python name (`my_gradient`, `a and b`): an English
+    message, not one already translated, and not code."""
+    if re.fullmatch(r"[A-Za-z_]\w*(?: and [A-Za-z_]\w*)?", text):
+        return False
+    prose = re.sub(r"(['\"]).*?\1|\([^)]*\)|\S*\.\S+", " ", text)  # quoted answers, (types), code.names
+    if len(re.findall(r"[A-Za-z]{3,}", prose)) < 2:
+        return False
     return len(re.findall("[A-Za-z]", text)) > len(re.findall("[가-힣]", text))
 
 

@@ -15,6 +15,7 @@ from lessonkit.core.data import (
     missing_mnist_archives,
 )
 from lessonkit.core.figures import new_figure, png_bytes
+from lessonkit.core.language import tr
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#]+)")
@@ -43,7 +44,8 @@ def check_packages(requirements: Path = REQUIREMENTS) -> bool:
         ok &= have == wanted
         print(f"{name:<20} {have:<12} {wanted:<12} {mark}")
     if not ok:
-        print("\nSome versions differ. Run `make lab` from the repository root; it installs the tested versions.")
+        print("\n" + tr("Some versions differ. Run `make lab` from the repository root; it installs the tested "
+                         "versions."))
     return ok
 
 
@@ -60,18 +62,18 @@ def check_mnist() -> bool:
     raw = data_dir() / "MNIST" / "raw"
     missing = missing_mnist_archives()
     if not missing:
-        print(f"MNIST: all {len(MNIST_ARCHIVES)} archives are present and verified in {_shown(raw)}")
+        print(tr(f"MNIST: all {len(MNIST_ARCHIVES)} archives are present and verified in {_shown(raw)}"))
         return True
     damaged = damaged_mnist_archives()
     for name in damaged:
         print(damaged_message(raw / name).replace(str(raw), _shown(raw)))
     absent = [name for name in missing if name not in damaged]
     if absent:
-        print(f"MNIST: {len(absent)} of {len(MNIST_ARCHIVES)} archives are not in {_shown(raw)}:")
+        print(tr(f"MNIST: {len(absent)} of {len(MNIST_ARCHIVES)} archives are not in {_shown(raw)}:"))
         for name in absent:
             print(f"  {name}")
-        print("Lesson 5 downloads them when it first runs. Offline, copy them into that folder,")
-        print("or set LESSONKIT_DATA to a folder whose MNIST/raw/ holds them.")
+        print(tr("Lesson 5 downloads them when it first runs. Offline, copy them into that folder,"))
+        print(tr("or set LESSONKIT_DATA to a folder whose MNIST/raw/ holds them."))
     return False
 
 
@@ -88,9 +90,9 @@ class WidgetCheck(widgets.VBox):
         self._show_square()
 
     def _show_square(self, change=None):  # noqa: ARG002 - observe passes the change dict
-        self.label.value = (
-            f"n squared is {self.slider.value ** 2}: if this changes when you move the slider, widgets work."
-        )
+        self._sentence = (f"n squared is {self.slider.value ** 2}: if this changes when you move the slider, "
+                          "widgets work.")
+        self.label.value = tr(self._sentence)
 
     def picture(self) -> bytes:
         """A PNG of the slider and its sentence, as JupyterLab draws them (for GitHub and nbviewer)."""
@@ -106,12 +108,12 @@ class WidgetCheck(widgets.VBox):
         ax.plot([start, knob], [0.72, 0.72], color="#2196f3", linewidth=3, solid_capstyle="round")
         ax.plot([knob], [0.72], "o", markersize=10, color="white", markeredgecolor="#2196f3")
         ax.text(end + 0.3, 0.72, str(self.slider.value), va="center", fontsize=10)
-        ax.text(0, 0.2, self.label.value, va="center", fontsize=9)
+        ax.text(0, 0.2, self._sentence, va="center", fontsize=9)  # English: figures assume no Hangul font
         return png_bytes(figure)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"{self.TITLE} (run the notebook in JupyterLab to move the slider)"
+        bundle["text/plain"] = tr(f"{tr(self.TITLE)} (run the notebook in JupyterLab to move the slider)")
         bundle["image/png"] = base64.b64encode(self.picture()).decode("ascii")
         return bundle
 

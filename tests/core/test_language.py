@@ -1,0 +1,84 @@
+"""lessonkit speaks English by default and Korean on request, from a catalogue of messages.
+
+The catalogue's templates keep their placeholders; a message is translated whole or by the
+most specific template, its placeholders' values translated too; English stays untouched. And
+with the language set to Korean, every message the lessons' exercises and widgets produce in
+these scenarios is found in the catalogue (none is left in English).
+"""
+import importlib
+import re
+import tomllib
+from importlib.resources import files
+
+import pytest
+
+from lessonkit.core import language
+from lessonkit.core.exercises import Exercise, exercises_of
+
+CATALOGUE = tomllib.loads(files("lessonkit.core").joinpath("locale", "ko.toml").read_text(encoding="utf-8"))
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.fixture
+def korean():
+    language.set_language("ko")
+    yield
+    language.set_language("en")
+
+
+def test_english_is_the_default_and_untouched():
+    assert language.language() == "en"
+    assert language.tr("Where to look:") == "Where to look:"
+
+
+def test_a_language_other_than_en_or_ko_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"language must be one of \['en', 'ko'\].*got 'fr'"):
+        language.set_language("fr")
+    assert language.language() == "en"
+
+
+def test_every_entry_keeps_its_placeholders_and_no_english_is_listed_twice():
+    english = [entry["en"].strip() for entry in CATALOGUE["message"]]
+    assert len(english) == len(set(english))
+    for entry in CATALOGUE["message"]:
+        assert set(PLACEHOLDER.findall(entry["en"])) == set(PLACEHOLDER.findall(entry["ko"])), entry["en"]
+        assert re.search("[가-힣]", entry["ko"]) or entry["ko"] == entry["en"], entry["en"]
+
+
+def test_whole_messages_templates_and_their_values(korean):
+    assert language.tr("Where to look:") == "살펴볼 곳:"
+    assert language.tr("  Where to look:\n") == "  살펴볼 곳:\n"  # the surrounding space is kept
+    # a template, whose value (a mistake's name) is itself a message of the catalogue
+    told = language.tr("✓ dropout forward pass: passed.")
+    assert told.startswith("✓ ") and "통과" in told and "forward pass" not in told
+    assert language.tr("no such message, anywhere") == "no such message, anywhere"
+
+
+def fresh(question: Exercise) -> Exercise:
+    return Exercise(**{name: getattr(question, name) for name in
+                       ("name", "title", "checker", "where", "fix", "solution_text", "solved", "explanation",
+                        "first_check", "starter")})
+
+
+WRONG = ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "even", "all", "most", "fewer",
+         "falls", "dips", "rises", "varies", "chance", "hidden", "input", "neither", 0, 1.0, 6, "maybe")
+
+
+def test_every_exercise_message_of_these_scenarios_is_in_the_catalogue(korean, capsys):
+    misses = language.record_misses()
+    for lesson in ("overfitting", "dropout", "taming", "playground", "mnist"):
+        for question in exercises_of(importlib.import_module(f"lessonkit.lessons.{lesson}.exercises")):
+            q = fresh(question)
+            q.check(None)
+            for n in (1, 2, 3):
+                q.hint(n)
+            q.solution()
+            q.check(*q.solved())
+            if len(q.solved()) == 1 and not callable(q.solved()[0]):
+                for answer in WRONG:
+                    q.check(answer)
+                    for n in (1, 2, 3):
+                        q.hint(n)
+    out = capsys.readouterr().out
+    assert sorted(misses) == []
+    assert len(re.findall("[가-힣]", out)) > len(re.findall("[A-Za-z]", out))
