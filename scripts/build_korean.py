@@ -27,6 +27,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_navigation  # noqa: E402 - the English edition's link format, shared
+
 REPO = Path(__file__).resolve().parents[1]
 ENGLISH = REPO / "notebooks"
 KOREAN = ENGLISH / "ko"
@@ -94,13 +97,8 @@ def korean_title(translations: dict, notebook: dict, name: str) -> str:
 
 
 def navigation(index: int, paths: list[Path], titles: list[str]) -> str:
-    parts = []
-    if index > 0:
-        parts.append(f"[← {titles[index - 1]}]({paths[index - 1].name})")
-    parts.append(f"[목차]({CONTENTS})")
-    if index + 1 < len(paths):
-        parts.append(f"[{titles[index + 1]} →]({paths[index + 1].name})")
-    return " · ".join(parts)
+    """The English notebooks' links (scripts/make_navigation.py), with the Korean titles and contents."""
+    return make_navigation.links(index, paths, titles, contents=f"[목차]({CONTENTS})")
 
 
 def with_language_line(text: str) -> str:

@@ -44,11 +44,12 @@ def title_of(nb, path: Path) -> str:
     return f"{match.group(1)} · {match.group(2)}"
 
 
-def links(index: int, paths: list[Path], titles: list[str]) -> str:
+def links(index: int, paths: list[Path], titles: list[str], contents: str = f"[Contents]({CONTENTS})") -> str:
+    """previous · contents · next, for the notebook at `index` (the Korean edition passes its own contents link)."""
     parts = []
     if index > 0:
         parts.append(f"[← {titles[index - 1]}]({paths[index - 1].name})")
-    parts.append(f"[Contents]({CONTENTS})")
+    parts.append(contents)
     if index + 1 < len(paths):
         parts.append(f"[{titles[index + 1]} →]({paths[index + 1].name})")
     return " · ".join(parts)

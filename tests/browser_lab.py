@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -317,6 +318,22 @@ class LabPage:
                 outputs = outputs.filter(has_text=text)
             found += [f"{what}: {shown.strip()[:400]}" for shown in outputs.all_inner_texts()]
         return found
+
+    @contextmanager
+    def session(self):
+        """Run a test's steps on this page: on failure the error gets a note naming the screenshot
+        taken then (or the folder of the others); in any case the page closes and the kernels stop."""
+        try:
+            yield self
+        except Exception as err:
+            try:
+                err.add_note(f"screenshot at failure: {self.shot('failure')}, the others beside it")
+            except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
+                err.add_note(f"screenshots in {self.screenshots}")
+            raise
+        finally:
+            self.page.close()
+            self.server.shutdown_kernels()
 
     def shot(self, label: str, locator=None) -> Path:
         path = self.screenshots / f"{self.stem}-{label}.png"

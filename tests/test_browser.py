@@ -185,7 +185,7 @@ def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshot
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     lab = LabPage(page, server, name, screenshots)
     start = time.monotonic()
-    try:
+    with lab.session():
         lab.open()
         lab.run_all(RUN_ALL_TIMEOUT.get(name, DEFAULT_RUN_ALL_TIMEOUT))
         ran_in = time.monotonic() - start
@@ -209,15 +209,6 @@ def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshot
                 assert after["src"] != before["src"], f"{what}: no new image arrived {where}"
                 assert after["pixels"] != before["pixels"], f"{what}: the plot looks the same {where}"
         assert lab.errors() == [], f"{name} shows errors after moving the slider {where}"
-    except Exception as err:
-        try:
-            err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")
-        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
-            err.add_note(f"screenshots in {screenshots}")
-        raise
-    finally:
-        page.close()
-        server.shutdown_kernels()
     with capsys.disabled():
         print(f"\n  browser: {name}: Run All Cells {ran_in:.0f} s, {len(explorers)} slider(s) moved, "
               f"{time.monotonic() - start:.0f} s in all")
@@ -232,13 +223,12 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
     reach the model and its optimizer; pause, and the picture and the step count stop."""
     if not (NOTEBOOKS / PLAYGROUND).exists():
         pytest.skip(f"notebooks/{PLAYGROUND} is not written yet")
-    import re
 
     server, browser = browser_lab
     where = f"(screenshots in {screenshots})"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     lab = LabPage(page, server, PLAYGROUND, screenshots)
-    try:
+    with lab.session():
         lab.open()
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
         if lab.errors():
@@ -303,15 +293,6 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
         assert after[3] == paused[3], f"the picture still changed after pause {where}"
         assert after[1] == 0.5
         assert lab.errors() == [], f"errors after playing {where}"
-    except Exception as err:
-        try:
-            err.add_note(f"screenshot at failure: {lab.shot('failure')}")
-        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
-            err.add_note(f"screenshots in {screenshots}")
-        raise
-    finally:
-        page.close()
-        server.shutdown_kernels()
     with capsys.disabled():
         print(f"\n  browser: {PLAYGROUND}: played to step {paused[0]:,}, {len(pictures)} pictures seen, "
               "p moved to 0.5, L2 λ to 0.01")
@@ -346,7 +327,7 @@ def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(bro
             page.wait_for_timeout(200)
         return text
 
-    try:
+    with lab.session():
         lab.open()
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
         assert lab.errors() == [] and lab.unrun_cells() == 0, f"Run All Cells failed {where}"
@@ -366,15 +347,6 @@ def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(bro
         assert 'my_gap_prediction = "smaller"' in solution
         lab.shot("exercise-solution", cell)
         assert lab.errors() == [], f"errors while working the exercise {where}"
-    except Exception as err:
-        try:
-            err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")
-        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
-            err.add_note(f"screenshots in {screenshots}")
-        raise
-    finally:
-        page.close()
-        server.shutdown_kernels()
 
 
 KOREAN_LESSON = "ko/01_underfit_fit_overfit.ipynb"
@@ -402,7 +374,7 @@ def test_a_korean_lesson_runs_its_slider_moves_and_its_korean_text_renders(brows
     where = f"(screenshots in {screenshots})"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     lab = LabPage(page, server, KOREAN_LESSON, screenshots)
-    try:
+    with lab.session():
         lab.open()
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
         assert lab.errors() == [] and lab.unrun_cells() == 0, f"Run All Cells failed {where}"
@@ -417,14 +389,5 @@ def test_a_korean_lesson_runs_its_slider_moves_and_its_korean_text_renders(brows
         assert seen["after"]["pixels"] != seen["before"]["pixels"], f"the plot looks the same {where}"
         assert re.search("[가-힣]", seen["after"]["text"]), f"the explorer's numbers are not told in Korean {where}"
         assert lab.errors() == [], f"errors after moving the slider {where}"
-    except Exception as err:
-        try:
-            err.add_note(f"screenshot at failure: {lab.shot('failure')}, the others beside it")
-        except Exception:  # noqa: BLE001 - the page may be gone; the original error matters more
-            err.add_note(f"screenshots in {screenshots}")
-        raise
-    finally:
-        page.close()
-        server.shutdown_kernels()
     with capsys.disabled():
         print(f"\n  browser: {KOREAN_LESSON}: ran, 차수 moved, Hangul drawn")

@@ -126,7 +126,8 @@ def test_no_answer_in_any_notebook_and_every_exercise_checked(path):
     assert problems_of(json.loads(path.read_text())["cells"], lesson_questions(path)) == []
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in LESSONS], ids=lambda p: str(p.relative_to(FOLDER)))
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in LESSONS],
+                         ids=lambda p: str(p.relative_to(FOLDER)))
 def test_lessons_1_to_5_ask_at_least_two_exercises_each_checked_by_its_object(path):
     cells = json.loads(path.read_text())["cells"]
     asked = {m.group(1) for c in cells if c["cell_type"] == "code" for m in CHECK.finditer(code_lines(c))}

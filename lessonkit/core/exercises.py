@@ -17,11 +17,10 @@ where to look, and only `hint=3`, asked for explicitly, adds the fix. A checker 
 mistake it recognised and never prints the expected value, at any stage.
 """
 import inspect
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
-
-import tomllib
 
 from lessonkit.core.language import tr
 

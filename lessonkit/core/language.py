@@ -16,10 +16,9 @@ English labels (a Korean font is not guaranteed everywhere); the Korean lessons 
 axis shows.
 """
 import re
+import tomllib
 from functools import cache
 from importlib.resources import files
-
-import tomllib
 
 LANGUAGES = {"en": "English", "ko": "한국어 (Korean)"}
 _current = "en"
