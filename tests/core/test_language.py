@@ -82,3 +82,33 @@ def test_every_exercise_message_of_these_scenarios_is_in_the_catalogue(korean, c
     out = capsys.readouterr().out
     assert sorted(misses) == []
     assert len(re.findall("[가-힣]", out)) > len(re.findall("[A-Za-z]", out))
+
+
+def test_the_widgets_labels_readouts_and_titles_speak_korean(korean):
+    """The explorers of lessons 1, 2 and 4, built and moved in Korean: every label, readout and
+    title they show is in the catalogue, and the sliders carry Korean names."""
+    from lessonkit.core.figures import _widgets
+    from lessonkit.lessons.dropout.plots import DropoutWalkthrough, ScalingExplorer
+    from lessonkit.lessons.overfitting.explorers import PolyExplorer, RidgeExplorer
+    from lessonkit.lessons.playground.widget import Playground
+
+    misses = language.record_misses()
+    poly = PolyExplorer(degree=3)
+    poly.degree.value = 15
+    assert poly.degree.description == "차수" and re.search("[가-힣]", poly.readout.value)
+    assert re.search("[가-힣]", poly._repr_mimebundle_()["text/plain"])
+    RidgeExplorer(ridge=0.01)._repr_mimebundle_()
+    walkthrough = DropoutWalkthrough(p=0.5, seed=0, step=1)
+    for step in range(2, 11):
+        walkthrough.step_slider.value = step
+    assert re.search("[가-힣]", walkthrough.numbers.value)
+    ScalingExplorer(p=0.5, seed=0)._repr_mimebundle_()
+    playground = Playground(seed=0)
+    try:
+        playground.run(10)
+        labels = [w.description for w in _widgets(playground.children) if getattr(w, "description", "")]
+        assert "재생" in labels and all(re.search("[가-힣]", label) or label in ("p", "L2 λ") for label in labels)
+        assert re.search("[가-힣]", playground.readout.value)
+    finally:
+        playground.close()
+    assert sorted(misses) == []
