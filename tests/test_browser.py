@@ -37,6 +37,13 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_TEXT = "(run the notebook in JupyterLab to move the slider"
 
 
+def new_lab_page(browser_lab, name: str, screenshots):
+    """(a LabPage on `name` in a new browser page, the page, the "where the screenshots are" note)."""
+    server, browser = browser_lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    return LabPage(page, server, name, screenshots), page, f"(screenshots in {screenshots})"
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false")
 
@@ -180,10 +187,7 @@ def test_the_checks_see_a_broken_slider_and_an_error(tmp_path, screenshots):
 def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshots, capsys):
     if not (NOTEBOOKS / name).exists():
         pytest.skip(f"notebooks/{name} is not written yet")
-    server, browser = browser_lab
-    where = f"(screenshots in {screenshots})"
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    lab = LabPage(page, server, name, screenshots)
+    lab, page, where = new_lab_page(browser_lab, name, screenshots)
     start = time.monotonic()
     with lab.session():
         lab.open()
@@ -224,10 +228,7 @@ def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
     if not (NOTEBOOKS / PLAYGROUND).exists():
         pytest.skip(f"notebooks/{PLAYGROUND} is not written yet")
 
-    server, browser = browser_lab
-    where = f"(screenshots in {screenshots})"
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    lab = LabPage(page, server, PLAYGROUND, screenshots)
+    lab, page, where = new_lab_page(browser_lab, PLAYGROUND, screenshots)
     with lab.session():
         lab.open()
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
@@ -309,10 +310,7 @@ def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(bro
     from lessonkit."""
     cells = json.loads((NOTEBOOKS / EXERCISE_LESSON).read_text())["cells"]
     index = next(i for i, c in enumerate(cells) if "q2.check(" in "".join(c["source"]))
-    server, browser = browser_lab
-    where = f"(screenshots in {screenshots})"
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    lab = LabPage(page, server, EXERCISE_LESSON, screenshots)
+    lab, page, where = new_lab_page(browser_lab, EXERCISE_LESSON, screenshots)
 
     def run_in_cell(cell, code: str, expected: str, timeout_s: float = 60) -> str:
         """Replace the cell's code with `code` as typed text, run it in place, wait for `expected`."""
@@ -370,10 +368,7 @@ def test_a_korean_lesson_runs_its_slider_moves_and_its_korean_text_renders(brows
     """The Korean edition in JupyterLab: lesson 1 runs top to bottom, its prose and its explorer's
     labels and numbers are Korean, the degree slider (차수) redraws the figure, and Chromium has a
     font that draws Hangul (`.ci/run` installs Debian's Nanum fonts)."""
-    server, browser = browser_lab
-    where = f"(screenshots in {screenshots})"
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    lab = LabPage(page, server, KOREAN_LESSON, screenshots)
+    lab, page, where = new_lab_page(browser_lab, KOREAN_LESSON, screenshots)
     with lab.session():
         lab.open()
         lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
