@@ -182,15 +182,17 @@ def add_stubs() -> None:
         print(f"{translations_path(path).relative_to(REPO)}: {added} stubs added")
 
 
+class Block(str):
+    """A translation, written as a YAML block (`|`): markdown stays readable in the file."""
+
+
+yaml.add_representer(Block, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|"),
+                     Dumper=yaml.SafeDumper)
+
+
 def write_translations(english: Path, translations: dict) -> None:
     """Write a lesson's translations in the English notebook's cell order, as YAML block text."""
     order = {cell["id"]: i for i, cell in enumerate(json.loads(english.read_text(encoding="utf-8"))["cells"])}
-
-    class Block(str):
-        pass
-
-    yaml.add_representer(Block, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text,
-                                                                              style="|"), Dumper=yaml.SafeDumper)
     ordered = {key: {"en": value["en"], "ko": Block(str(value["ko"]).rstrip("\n") + "\n")}
                for key, value in sorted(translations.items(), key=lambda kv: order.get(kv[0], 10**6))}
     header = (f"# {english.name}, in Korean: one entry per English markdown cell, keyed by its id.\n"

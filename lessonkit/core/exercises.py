@@ -81,14 +81,6 @@ class CheckReport:
         """The names of the mistakes recognised (for tests and for a learner's own code)."""
         return [problem.name for problem in self.problems if isinstance(problem, Mistake)]
 
-    @property
-    def outcome(self) -> str:
-        """One line, pass or fail, without the praise: what a solution cell prints. Running a
-        cell opens its folded output in JupyterLab, so Run All must show nothing to give away."""
-        if self.passed:
-            return tr(f"✓ {self.name}: passed.")
-        return tr(f"✗ {self.name}: {len(self.problems)} problem(s) left; print the report itself to read them.")
-
     def _told(self) -> list[str]:
         return [p.told(self.hint) if isinstance(p, Mistake) else tr(str(p)) for p in self.problems]
 

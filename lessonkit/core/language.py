@@ -9,7 +9,8 @@ In Korean it looks the text up in the catalogue `lessonkit/core/locale/ko.toml`:
 message, then against the catalogue's templates, English messages with `{placeholders}` for the
 numbers and names a message is formatted with (`"with p = {p} your output holds NaN or inf."`);
 the placeholders' values are carried over, translated themselves when the catalogue knows them.
-A message the catalogue does not know stays English (a test lists the ones the lessons produce).
+A message the catalogue does not know stays English (`recording_misses` lists them; a test fails
+on any the lessons' exercises and widgets produce).
 
 The catalogue is data, not code: one `[[message]]` table per message, `en` and `ko`. Figures keep
 English labels (a Korean font is not guaranteed everywhere); the Korean lessons say what each
@@ -17,6 +18,7 @@ axis shows.
 """
 import re
 import tomllib
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 
@@ -68,10 +70,10 @@ def catalogue(code: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
     for entry in data.get("message", []):
         english, translated = entry["en"].strip(), entry[code].strip()
         if _PLACEHOLDER.search(english):
-            templates.append((0, _pattern(english), translated))
+            templates.append((_pattern(english), translated))
         else:
             exact[english] = translated
-    return exact, [(pattern, translated) for _, pattern, translated in templates]
+    return exact, templates
 
 
 def tr(text: str) -> str:
@@ -122,9 +124,13 @@ def _english(text: str) -> bool:
     return len(re.findall("[A-Za-z]", text)) > len(re.findall("[가-힣]", text))
 
 
-def record_misses() -> set[str]:
-    """Start recording the messages `tr` cannot translate into Korean (in either language);
-    returns the set it fills (for tests, and for finding what the catalogue still needs)."""
+@contextmanager
+def recording_misses():
+    """Within the block, record the messages `tr` cannot translate into Korean (in either
+    language) into the set it yields (for tests, and for finding what the catalogue still needs)."""
     global _misses
     _misses = set()
-    return _misses
+    try:
+        yield _misses
+    finally:
+        _misses = None

@@ -49,8 +49,8 @@ def test_whole_messages_templates_and_their_values(korean):
     assert language.tr("Where to look:") == "살펴볼 곳:"
     assert language.tr("  Where to look:\n") == "  살펴볼 곳:\n"  # the surrounding space is kept
     # a template, whose value (a mistake's name) is itself a message of the catalogue
-    told = language.tr("✓ dropout forward pass: passed.")
-    assert told.startswith("✓ ") and "통과" in told and "forward pass" not in told
+    told = language.tr("eval mode: your function raised ValueError: bad")
+    assert told.startswith("평가 모드: ") and "ValueError: bad" in told and "eval mode" not in told
     assert language.tr("no such message, anywhere") == "no such message, anywhere"
 
 
@@ -65,22 +65,23 @@ WRONG = ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "e
 
 
 def test_every_exercise_message_of_these_scenarios_is_in_the_catalogue(korean, capsys):
-    misses = language.record_misses()
-    for lesson in ("overfitting", "dropout", "taming", "playground", "mnist"):
-        for question in exercises_of(importlib.import_module(f"lessonkit.lessons.{lesson}.exercises")):
-            q = fresh(question)
-            q.check(None)
-            for n in (1, 2, 3):
-                q.hint(n)
-            q.solution()
-            q.check(*q.solved())
-            if len(q.solved()) == 1 and not callable(q.solved()[0]):
-                for answer in WRONG:
-                    q.check(answer)
-                    for n in (1, 2, 3):
-                        q.hint(n)
+    with language.recording_misses() as misses:
+        for lesson in ("overfitting", "dropout", "taming", "playground", "mnist"):
+            for question in exercises_of(importlib.import_module(f"lessonkit.lessons.{lesson}.exercises")):
+                q = fresh(question)
+                q.check(None)
+                for n in (1, 2, 3):
+                    q.hint(n)
+                q.solution()
+                q.check(*q.solved())
+                if len(q.solved()) == 1 and not callable(q.solved()[0]):
+                    for answer in WRONG:
+                        q.check(answer)
+                        for n in (1, 2, 3):
+                            q.hint(n)
     out = capsys.readouterr().out
     assert sorted(misses) == []
+    assert language._misses is None  # recording ended with the block
     assert len(re.findall("[가-힣]", out)) > len(re.findall("[A-Za-z]", out))
 
 
@@ -92,23 +93,23 @@ def test_the_widgets_labels_readouts_and_titles_speak_korean(korean):
     from lessonkit.lessons.overfitting.explorers import PolyExplorer, RidgeExplorer
     from lessonkit.lessons.playground.widget import Playground
 
-    misses = language.record_misses()
-    poly = PolyExplorer(degree=3)
-    poly.degree.value = 15
-    assert poly.degree.description == "차수" and re.search("[가-힣]", poly.readout.value)
-    assert re.search("[가-힣]", poly._repr_mimebundle_()["text/plain"])
-    RidgeExplorer(ridge=0.01)._repr_mimebundle_()
-    walkthrough = DropoutWalkthrough(p=0.5, seed=0, step=1)
-    for step in range(2, 11):
-        walkthrough.step_slider.value = step
-    assert re.search("[가-힣]", walkthrough.numbers.value)
-    ScalingExplorer(p=0.5, seed=0)._repr_mimebundle_()
-    playground = Playground(seed=0)
-    try:
-        playground.run(10)
-        labels = [w.description for w in _widgets(playground.children) if getattr(w, "description", "")]
-        assert "재생" in labels and all(re.search("[가-힣]", label) or label in ("p", "L2 λ") for label in labels)
-        assert re.search("[가-힣]", playground.readout.value)
-    finally:
-        playground.close()
+    with language.recording_misses() as misses:
+        poly = PolyExplorer(degree=3)
+        poly.degree.value = 15
+        assert poly.degree.description == "차수" and re.search("[가-힣]", poly.readout.value)
+        assert re.search("[가-힣]", poly._repr_mimebundle_()["text/plain"])
+        RidgeExplorer(ridge=0.01)._repr_mimebundle_()
+        walkthrough = DropoutWalkthrough(p=0.5, seed=0, step=1)
+        for step in range(2, 11):
+            walkthrough.step_slider.value = step
+        assert re.search("[가-힣]", walkthrough.numbers.value)
+        ScalingExplorer(p=0.5, seed=0)._repr_mimebundle_()
+        playground = Playground(seed=0)
+        try:
+            playground.run(10)
+            labels = [w.description for w in _widgets(playground.children) if getattr(w, "description", "")]
+            assert "재생" in labels and all(re.search("[가-힣]", label) or label in ("p", "L2 λ") for label in labels)
+            assert re.search("[가-힣]", playground.readout.value)
+        finally:
+            playground.close()
     assert sorted(misses) == []

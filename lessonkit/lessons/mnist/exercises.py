@@ -194,6 +194,14 @@ def knob_answer(runs) -> str:
     return "same" if any(d.low > 0 for d in alone) else "neither"
 
 
+def _ablation():
+    """The record `mnist-ablation`, as lesson 5 reads it."""
+    from lessonkit.core.records import load_record
+    from lessonkit.lessons.mnist.analysis import Runs
+
+    return Runs(load_record("mnist-ablation"))
+
+
 def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
     """Your prediction, before section 6 shows the ablation: on 1,000 training images, which knob
     alone gains more test accuracy over no dropout: dropout 0.5 after the "hidden" layers only,
@@ -201,10 +209,7 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
     apart), or "neither" (neither alone gains)? Checked against the record `mnist-ablation`
     (ten seeds; `runs`: an `analysis.Runs` of it, loaded when None)."""
     if runs is None:
-        from lessonkit.core.records import load_record
-        from lessonkit.lessons.mnist.analysis import Runs
-
-        runs = Runs(load_record("mnist-ablation"))
+        runs = _ablation()
     right = knob_answer(runs)
     where = ("what each knob takes away from a network that can memorise 1,000 images: a dropped hidden unit "
              "is one of 512 that must learn to work without it; a dropped pixel changes the image itself. "
@@ -256,19 +261,8 @@ q1 = Exercise(
                 "model.eval() before testing, and a plain number summed into avg_cost.")
 
 
-def _knob_check(answer, *, hint: int = 1) -> CheckReport:
-    return check_knob_prediction(answer, hint=hint)
-
-
-def _knob_answer():
-    from lessonkit.core.records import load_record
-    from lessonkit.lessons.mnist.analysis import Runs
-
-    return (knob_answer(Runs(load_record("mnist-ablation"))),)
-
-
 q2 = Exercise(
-    "q2", "which knob alone gains more", _knob_check,
+    "q2", "which knob alone gains more", check_knob_prediction,
     where="what each knob takes away from a network that can memorise 1,000 images: a dropped hidden unit is one "
           "of 512 that must learn to work without it; a dropped pixel changes the image itself.",
     fix="dropout breaks co-adaptation (units that only work together) wherever it is applied; on the input it is "
@@ -278,6 +272,6 @@ q2 = Exercise(
                    "ablation = Runs(records[\"mnist-ablation\"])\n"
                    "ablation.compare(\"input only\", \"hidden only\")   # the paired difference, 95% interval\n"
                    "my_knob_prediction = knob_answer(ablation)   # what the record says"),
-    solved=_knob_answer,
+    solved=lambda: (knob_answer(_ablation()),),
     explanation="The answer is read from the record of ten seeds, paired by seed with 95% intervals; section 6 "
                 "prints each knob's gain over no dropout.")

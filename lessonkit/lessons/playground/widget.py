@@ -20,7 +20,7 @@ import weakref
 import ipywidgets as widgets
 import torch
 
-from lessonkit.core.checks import check_int, check_number, check_probability, check_seed
+from lessonkit.core.checks import check_choice, check_int, check_number, check_probability, check_seed
 from lessonkit.core.figures import Explorer, new_figure
 from lessonkit.core.training import one_thread
 from lessonkit.lessons.playground.data import NOISE_RANGE, make_moons_data
@@ -51,8 +51,7 @@ class Playground(Explorer):
                  seed: int = 0, lr: float = 0.01, fps: float = 12, max_steps: int = 20_000):
         check_int("width", width, 1)
         check_number("p", check_probability("p", p), 0.0, P_MAX)
-        if weight_decay not in L2_VALUES:
-            raise ValueError(f"weight_decay must be one of the slider's values {L2_VALUES}, got {weight_decay!r}")
+        check_choice("weight_decay", weight_decay, L2_VALUES)  # a stop of the L2 slider
         noise = check_number("noise", noise, *NOISE_RANGE)
         self.seed = check_seed("seed", seed)
         self.fps = check_number("fps", fps, 1, 30)
