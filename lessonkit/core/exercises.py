@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from lessonkit.core.language import tr
+from lessonkit.core.language import tr, tr_comments
 
 STAGES = {1: "the symptom", 2: "where to look", 3: "the fix"}
 
@@ -271,7 +271,7 @@ class Exercise:
         text = self.solution_text
         if callable(text):
             text = inspect.getsource(text)
-        return (tr(f"Solution to {self.name} ({tr(self.title)}):") + f"\n\n{text.rstrip()}" +
+        return (tr(f"Solution to {self.name} ({tr(self.title)}):") + f"\n\n{tr_comments(text.rstrip())}" +
                 (f"\n\n{tr(self.explanation)}" if self.explanation else ""))
 
     def __str__(self):

@@ -3,12 +3,13 @@
     from lessonkit.core.language import set_language
     set_language("ko")        # the Korean edition's one setup line: checks, hints and widgets in Korean
 
-Every message a learner reads from lessonkit (exercise checks, hints, solutions' explanations,
-widget labels and readouts) passes through `tr(text)`. In English it returns the text as it is.
-In Korean it looks the text up in the catalogue `lessonkit/core/locale/ko.toml`: first as a whole
-message, then against the catalogue's templates, English messages with `{placeholders}` for the
-numbers and names a message is formatted with (`"with p = {p} your output holds NaN or inf."`);
-the placeholders' values are carried over, translated themselves when the catalogue knows them.
+Every message a learner reads from lessonkit (exercise checks, hints, solutions' explanations and
+the comments in their code, widget labels and readouts) passes through `tr(text)`. In English it
+returns the text as it is. In Korean it looks the text up in the catalogue
+`lessonkit/core/locale/ko.toml`: first as a whole message, then against the catalogue's templates,
+English messages with `{placeholders}` for the numbers and names a message is formatted with
+(`"with p = {p} your output holds NaN or inf."`); the placeholders' values are carried over,
+translated themselves when the catalogue knows them.
 A message the catalogue does not know stays English (`recording_misses` lists them; a test fails
 on any the lessons' exercises and widgets produce).
 
@@ -122,6 +123,19 @@ def _english(text: str) -> bool:
     if len(re.findall(r"[A-Za-z]{3,}", prose)) < 2:
         return False
     return len(re.findall("[A-Za-z]", text)) > len(re.findall("[가-힣]", text))
+
+
+_COMMENT = re.compile(r"(?:^|(?<=\s))#\s+(?P<text>\S.*)$")
+
+
+def tr_comments(code: str) -> str:
+    """`code` with the text of each line's `# comment` through `tr` (the code itself unchanged).
+    The solutions' code is printed this way, so that its comments speak the learner's language."""
+    lines = []
+    for line in code.split("\n"):
+        match = _COMMENT.search(line)
+        lines.append(line[:match.start("text")] + tr(match.group("text")) if match else line)
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 The catalogue's templates keep their placeholders; a message is translated whole or by the
 most specific template, its placeholders' values translated too; English stays untouched. And
 with the language set to Korean, every message the lessons' exercises and widgets produce in
-these scenarios is found in the catalogue (none is left in English).
+these scenarios, the comments in the solutions' code included, is found in the catalogue (none is
+left in English).
 """
 import importlib
 import re
@@ -62,6 +63,14 @@ def fresh(question: Exercise) -> Exercise:
 
 WRONG = ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "even", "all", "most", "fewer",
          "falls", "dips", "rises", "varies", "chance", "hidden", "input", "neither", 0, 1.0, 6, "maybe")
+
+
+def test_a_solutions_comments_are_translated_and_its_code_is_not(korean):
+    code = 'x = "#not a comment"  # dropout off while testing\n    # nothing was kept\ny = x  # an unknown comment'
+    assert language.tr_comments(code) == ('x = "#not a comment"  # 테스트하는 동안 드롭아웃 끄기\n'
+                                          '    # 남은 유닛이 없음\ny = x  # an unknown comment')
+    language.set_language("en")
+    assert language.tr_comments(code) == code
 
 
 def test_every_exercise_message_of_these_scenarios_is_in_the_catalogue(korean, capsys):
