@@ -47,9 +47,9 @@ class Mistake:
 
 
 def hint_stage(hint) -> int:
-    """`hint` when it is 1, 2 or 3; a learner's typo becomes a message, not a traceback."""
+    """`hint` when it is 1, 2 or 3; otherwise a ValueError naming the three stages."""
     if isinstance(hint, bool) or hint not in STAGES:
-        raise ValueError(f"hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), got {hint!r}")
+        raise ValueError(tr(f"hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), got {hint!r}"))
     return hint
 
 
@@ -144,7 +144,7 @@ def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str,
     return report
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChoiceQuestion:
     """A multiple-choice question as data: the question, its right answer, the praise for it, and
     for each wrong choice the mistake it reveals, (name, symptom) told with the question's `where`
@@ -168,6 +168,8 @@ class ChoiceQuestion:
     def __str__(self) -> str:
         return self.question
 
+    __repr__ = __str__  # never the dataclass's fields: they hold the right answer
+
 
 def load_questions(package: str) -> dict[str, ChoiceQuestion]:
     """A lesson's multiple-choice questions, kept as data in its package's `questions.toml`."""
@@ -181,7 +183,7 @@ def load_questions(package: str) -> dict[str, ChoiceQuestion]:
 _UNSET = object()
 
 
-@dataclass
+@dataclass(repr=False)
 class Exercise:
     """One question of a lesson, Kaggle Learn's way: the notebook holds the question and an answer
     cell; checking, hints and the solution come from lessonkit. Each prints what it has to say, so
@@ -239,8 +241,12 @@ class Exercise:
         return report
 
     def hint(self, n: int = 1) -> None:
-        """Print the hint at stage n: 1 the symptom, 2 where to look, 3 the fix."""
-        print(self.hint_text(n))
+        """Print the hint at stage n: 1 the symptom, 2 where to look, 3 the fix (another n: one line
+        that names the three, not a traceback)."""
+        try:
+            print(self.hint_text(n))
+        except ValueError as err:
+            print(err)
 
     def hint_text(self, n: int = 1) -> str:
         """What `hint(n)` prints."""
@@ -249,6 +255,9 @@ class Exercise:
             report = self._report(n)
             if report.mistakes:
                 return f"{self._hint_header(n)}\n{report.message}"
+            if report.passed:
+                return f"{self._hint_header(n)} " + tr(
+                    f"your answer already passed; {self.name}.solution() shows the lesson's solution.")
         if n == 1:
             return f"{self._hint_header(n)} " + tr(
                 f"answer first (a guess is fine) and run {self.name}.check(...): its message, and "
@@ -275,7 +284,12 @@ class Exercise:
                 (f"\n\n{tr(self.explanation)}" if self.explanation else ""))
 
     def __str__(self):
-        return f"{self.name}: {self.title}"
+        return f"{self.name}: {tr(self.title)}"
+
+    def __repr__(self):
+        # what a cell that ends in `q1` shows: the question's name and how to use it, never its fields
+        # (they hold the solution)
+        return f"{self} · " + tr(f"{self.name}.check(...), {self.name}.hint(), {self.name}.solution()")
 
 
 def choice_exercise(name: str, title: str, question: ChoiceQuestion) -> Exercise:

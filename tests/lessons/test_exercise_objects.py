@@ -61,7 +61,21 @@ def test_unanswered_a_nudge_and_the_hints_are_rules(question):
     assert q.where in two and q.fix not in two
     assert q.where in three and q.fix in three
     with pytest.raises(ValueError, match="hint must be 1"):
-        q.hint(4)
+        q.hint_text(4)
+
+
+@pytest.mark.parametrize("question", ALL, ids=IDS)
+def test_showing_a_question_names_it_and_how_to_use_it_never_its_solution(question, capsys):
+    q = fresh(question)
+    shown = repr(q)
+    assert shown.startswith(f"{q.name}: {q.title}") and f"{q.name}.hint()" in shown
+    answer = q.solution_text if isinstance(q.solution_text, str) else q.solution_text.__name__
+    assert answer not in shown and q.fix not in shown and q.where not in shown
+    q.hint(4)  # a typo in the stage: one line that names the three, not a traceback
+    assert capsys.readouterr().out.strip() == ("hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), "
+                                               "got 4")
+    checked(q, *q.solved())
+    assert "your answer already passed" in q.hint_text(1) and "answer first" not in q.hint_text(1)
 
 
 CHOICES = [(i, q) for i, q in zip(IDS, ALL) if isinstance(q.solution_text, str) and q.solution_text.count('"') == 2]
@@ -121,6 +135,17 @@ def test_the_bug_hunt_names_no_defect_until_one_is_fixed():
     assert "none of the 4 defects is fixed yet" in first
     assert not any(defect in first for defect in DEFECTS)
     assert all(defect in q.hint_text(1) for defect in DEFECTS)  # asked for: the symptoms, named
+    assert "pass both functions" in str(checked(q, namespace["train_epoch"]))  # one of the two: not an answer
+
+
+@pytest.mark.parametrize("divisor, named", [("255", []), ("256", ["test images scaled differently"]),
+                                            ("2550", ["test images scaled differently"])])
+def test_the_bug_hunt_takes_only_the_training_scale(divisor, named):
+    from lessonkit.lessons.mnist.exercises import FIXED_CODE, q1
+
+    namespace = {"torch": torch}
+    exec(FIXED_CODE.replace("/ 255", f"/ {divisor}"), namespace)  # noqa: S102 - the solution, rescaled
+    assert checked(fresh(q1), namespace["train_epoch"], namespace["test_accuracy"]).mistakes == named
 
 
 def test_check_hint_and_solution_print_so_a_cell_may_call_all_three(capsys):

@@ -13,7 +13,7 @@ so it tests what the code does, not how it is spelled.
 import torch
 from torch import nn
 
-from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
+from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage
 
 BUGGY_CODE = '''\
 def train_epoch(model, data_loader, criterion, optimizer, device):
@@ -111,7 +111,8 @@ def check_bug_hunt(train_epoch=None, test_accuracy=None, *, hint: int = 1, first
     naming them, so that the check's stored output on the untouched code gives nothing away."""
     report = CheckReport("bug hunt", hint=hint_stage(hint))
     if train_epoch is None or test_accuracy is None:
-        return not_answered("train_epoch and test_accuracy", "the two functions of the cell above, fixed")
+        return CheckReport("bug hunt", checks=1, problems=[
+            "not answered yet: pass both functions of the cell above, fixed: q1.check(train_epoch, test_accuracy)."])
     with torch.random.fork_rng(devices=[]):  # the probe's dropout draws; the learner's random state stays
         torch.manual_seed(0)
         report = _check(report, train_epoch, test_accuracy)
@@ -148,12 +149,19 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     if not model.calls:
         report.problems.append("test_accuracy never called the model.")
         return report
-    if max(largest for largest, _ in model.calls) > 1.5:
+    largest = max(largest for largest, _ in model.calls)
+    if largest > 1.5:
         report.problems.append(Mistake(
             "test images unscaled", "the model was given test pixels as large as 255, far outside anything "
             "it saw in training.",
             "the line that builds X_test from mnist_test, beside what transforms.ToTensor() did to the training "
             "images (`.data` holds the raw bytes).",
+            "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
+    elif abs(largest - 1.0) > 1e-4:  # a brightest pixel of 255 becomes exactly 1.0 when scaled as in training
+        report.problems.append(Mistake(
+            "test images scaled differently", f"the brightest test pixel reached the model as {largest:.4g}; "
+            "in training, scaled by transforms.ToTensor(), the same pixel is 1.",
+            "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
             "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
     if mnist_test.deprecated_used:
         used = " and ".join(f"`.{name}`" for name in sorted(mnist_test.deprecated_used))

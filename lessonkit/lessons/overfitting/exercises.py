@@ -52,7 +52,7 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
             "the one-standard-error pick",
             symptom=f"degree {answer} is a one-standard-error pick; the question asks for the degree with the "
                     "lowest CV MSE.",
-            where=f"the CV MSE column of {THE_TABLE}, its smallest value.",
+            where=f"{THE_TABLE}: its smallest value.",
             fix=THE_FIX))
     elif answer == section_6.choice:
         report.problems.append(Mistake(
@@ -97,7 +97,8 @@ def check_gap_prediction(answer, *, hint: int = 1) -> CheckReport:
     report = check_multiple_choice(
         "my_gap_prediction", answer, right="smaller", hint=hint, praise="", wrong={
             "larger": Mistake("more data, more overfitting", symptom="a model can only overfit the noise it can "
-                              "follow: the gap is large at 20 points because the fit passes through them all.",
+                              "follow: the gap is large at 20 points because the fit passes through nearly all of "
+                              "them.",
                               where=_GAP_WHERE, fix=_GAP_FIX),
             "same": Mistake("the gap as a fixed property of the degree",
                             symptom="the gap is not a property of the degree alone: it depends on how many points "

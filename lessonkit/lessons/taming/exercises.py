@@ -57,7 +57,10 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
             return report
         if (not isinstance(result, tuple) or len(result) != 2
                 or not all(isinstance(t, torch.Tensor) and t.shape == x.shape for t in result)):
-            report.problems.append(f"return (mean, std): two tensors of shape {tuple(x.shape)}, one value per input")
+            got = (", ".join(str(tuple(t.shape)) if isinstance(t, torch.Tensor) else type(t).__name__
+                                for t in result) if isinstance(result, tuple) else type(result).__name__)
+            report.problems.append(f"return (mean, std): two tensors of shape {tuple(x.shape)}, one value per input; "
+                                   f"got {got}")
             return report
         mean, std = (t.detach() for t in result)
 
