@@ -65,6 +65,16 @@ def test_step_slider_follows_the_seed_steps(walkthrough):
         step_text(11)
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: DropoutWalkthrough(p=1.5), r"p must be a finite number in \[0, 0.9\], got 1.5"),
+    (lambda: DropoutWalkthrough(step=11), r"step must be in \[1, 10\], got 11"),
+    (lambda: ScalingExplorer(p=-0.1), r"p must be a finite number in \[0, 0.9\], got -0.1"),
+])
+def test_the_explorers_refuse_what_their_sliders_cannot_show(make, message):
+    with pytest.raises(ValueError, match=message):  # not silently clamped to the slider's range
+        make()
+
+
 def test_mask_text_reads_like_the_seed():
     assert mask_text(torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0])) == "[1, 0, 0, 1, 1]"
 

@@ -13,11 +13,13 @@ import torch
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import NullLocator
 
+from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.figures import Explorer, new_figure
 from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
 
 HIDDEN = 5  # units per hidden layer, as in the study note's walk-through
 SIZES = (3, HIDDEN, HIDDEN, HIDDEN, 2)  # input, three hidden layers, output
+P_MAX = 0.9  # the p sliders reach this far: beyond it almost every unit is dropped
 
 # The study note's ten steps; {k} is the hidden layer a step is about.
 STEPS = (
@@ -46,6 +48,8 @@ class DropoutWalkthrough(Explorer):
 
     def __init__(self, p: float = 0.5, seed: int = 0, step: int = 10):
         super().__init__()
+        p, step = check_number("p", p, 0.0, P_MAX), check_int("step", step, 1, 10)  # the sliders' ranges
+        seed = check_seed("seed", seed)
         weights = torch.Generator().manual_seed(seed)
         # A fixed little network with mostly positive weights, so ReLU rarely zeroes a unit
         # and every 0 in the picture is the mask's doing.
@@ -58,7 +62,7 @@ class DropoutWalkthrough(Explorer):
         self._batch_state = self.generator.get_state()
         self.batch = 1
 
-        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=0.9, step=0.05, description="p",
+        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=P_MAX, step=0.05, description="p",
                                             continuous_update=True)
         self.step_slider = widgets.IntSlider(value=step, min=1, max=10, description="step")
         self.next_button = widgets.Button(description="next batch", tooltip="draw new masks")
@@ -203,12 +207,13 @@ class ScalingExplorer(Explorer):
 
     def __init__(self, p: float = 0.5, n: int = 20_000, seed: int = 0):
         super().__init__()
-        g = torch.Generator().manual_seed(seed)
+        p, n = check_number("p", p, 0.0, P_MAX), check_int("n", n, 100)  # the slider's range; enough values
+        g = torch.Generator().manual_seed(check_seed("seed", seed))
         self.activations = torch.nn.functional.softplus(2 * torch.randn(n, generator=g))
         self.generator = g
         self._state = g.get_state()
         self.edges = np.linspace(0, 16, 65)
-        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=0.9, step=0.05, description="p",
+        self.p_slider = widgets.FloatSlider(value=p, min=0.0, max=P_MAX, step=0.05, description="p",
                                             continuous_update=True)
         self.numbers = widgets.HTML()
         figure, axes = new_figure(2, width=3.6, height=2.8)
