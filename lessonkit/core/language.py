@@ -95,7 +95,39 @@ def _lookup(code: str, key: str) -> str | None:
     _, match, translated = min(matches, key=lambda t: t[0])
     # a value that is itself a known message (a mistake's name...) is translated too
     values = {name: _translate(value, record=True) for name, value in match.groupdict().items()}
-    return translated.format(**values)
+    return _particles(translated.format(**values))
+
+
+# A particle after a value that varies is written in both forms in the catalogue, "은(는)", and
+# chosen here by the word before it: by its last syllable's final consonant, or for a number by
+# how its last digit is read (0 영/십/백, 1 일, 3 삼, 6 육, 7 칠, 8 팔 end in a consonant).
+_PARTICLES = {"은(는)": ("은", "는"), "이(가)": ("이", "가"), "을(를)": ("을", "를"), "과(와)": ("과", "와"),
+              "(으)로": ("으로", "로")}
+_PARTICLE = re.compile(r"(?P<last>[가-힣0-9%])(?P<closing>[)`'\"\]]*)(?P<particle>"
+                       + "|".join(re.escape(p) for p in _PARTICLES) + ")")
+_DIGIT_FINAL = {"0": "ㅇ", "1": "ㄹ", "3": "ㅁ", "6": "ㄱ", "7": "ㄹ", "8": "ㄹ"}  # others end in a vowel
+
+
+def _final_consonant(last: str) -> str:
+    """The final consonant of how `last` is read ("" for none): "ㄹ" matters for (으)로."""
+    if last.isdigit():
+        return _DIGIT_FINAL.get(last, "")
+    if last == "%":
+        return ""  # 퍼센트
+    final = (ord(last) - 0xAC00) % 28
+    return "" if final == 0 else ("ㄹ" if final == 8 else "ㅇ")
+
+
+def _particles(text: str) -> str:
+    def choose(match):
+        with_final, without = _PARTICLES[match.group("particle")]
+        final = _final_consonant(match.group("last"))
+        if match.group("particle") == "(으)로":
+            chosen = without if final in ("", "ㄹ") else with_final
+        else:
+            chosen = with_final if final else without
+        return match.group("last") + match.group("closing") + chosen
+    return _PARTICLE.sub(choose, text)
 
 
 def _translate(text: str, record: bool) -> str:

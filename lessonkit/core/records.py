@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from lessonkit.core.data import REPO_ROOT
+from lessonkit.core.language import tr
 
 RECORDS = REPO_ROOT / "records"
 PROVENANCE = ["seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
@@ -31,8 +32,8 @@ def load_record(name: str, path: Path | None = None) -> list[dict]:
     """The rows of records/<name>.csv (or `path`), numbers as numbers."""
     path = Path(path) if path is not None else record_path(name)
     if not path.exists():
-        raise FileNotFoundError(f"no record {path.name} in {path.parent.name}/: run "
-                                f"`python -m lessonkit.experiments run {name}` first")
+        raise FileNotFoundError(tr(f"no record {path.name} in {path.parent.name}/: run "
+                                   f"`python -m lessonkit.experiments run {name}` first"))
     rows = []
     with open(path, newline="") as file:
         for row in csv.DictReader(file):

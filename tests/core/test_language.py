@@ -65,6 +65,20 @@ WRONG = ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "e
          "falls", "dips", "rises", "varies", "chance", "hidden", "input", "neither", 0, 1.0, 6, "maybe")
 
 
+@pytest.mark.parametrize("written, said", [("차수은(는)", "차수는"), ("잡음은(는)", "잡음은"),
+                                           ("차수 3은(는)", "차수 3은"), ("차수 2은(는)", "차수 2는"),
+                                           ("p = 0.3을(를)", "p = 0.3을"),
+                                           ("p = 0.5을(를)", "p = 0.5를"), ("q1.hint(3)(으)로", "q1.hint(3)으로"),
+                                           ("q1.hint(2)(으)로", "q1.hint(2)로"), ("10%이(가)", "10%가"),
+                                           ("`p`은(는)", "`p`은(는)")])
+def test_a_particle_after_a_value_is_chosen_by_how_the_value_ends(written, said):
+    assert language._particles(written) == said  # a Latin name keeps both forms: its reading is unknown
+
+
+def test_an_argument_error_reads_as_korean_grammar(korean):
+    assert language.tr("degree must be in [0, 20], got 40").startswith("차수는 ")
+
+
 def test_a_solutions_comments_are_translated_and_its_code_is_not(korean):
     code = 'x = "#not a comment"  # dropout off while testing\n    # nothing was kept\ny = x  # an unknown comment'
     assert language.tr_comments(code) == ('x = "#not a comment"  # 테스트하는 동안 드롭아웃 끄기\n'

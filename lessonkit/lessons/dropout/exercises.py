@@ -26,6 +26,7 @@ from lessonkit.core.exercises import (
     load_questions,
     not_answered,
 )
+from lessonkit.core.language import tr
 from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
@@ -263,13 +264,13 @@ class GradientCheck:
 
     def __str__(self):
         autograd = relative_error(self.autograd, self.numerical)
-        lines = [f"gradient check at p = {self.p}, one fixed mask {self.mask.int().tolist()}:",
-                 f"  autograd vs central differences: relative error {autograd:.1e}"]
+        lines = [tr(f"gradient check at p = {self.p}, one fixed mask {self.mask.int().tolist()}:"),
+                 tr(f"  autograd vs central differences: relative error {autograd:.1e}")]
         if self.yours is None:
-            lines.append("  yours: not written yet (write my_dropout_backward, then run this cell again)")
+            lines.append(tr("  yours: not written yet (write my_dropout_backward, then run this cell again)"))
         else:
-            lines.append(f"  yours vs central differences:    relative error "
-                         f"{relative_error(self.yours, self.numerical):.1e}")
+            lines.append(tr(f"  yours vs central differences:    relative error "
+                            f"{relative_error(self.yours, self.numerical):.1e}"))
         return "\n".join(lines)
 
     __repr__ = __str__

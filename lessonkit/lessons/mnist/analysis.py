@@ -11,6 +11,7 @@ lowest validation loss when loss is; its test number is then read at that step.
 """
 import statistics
 
+from lessonkit.core.language import tr
 from lessonkit.core.stats import Paired, paired
 
 
@@ -44,7 +45,7 @@ class Runs:
         size = self._size(size)
         seeds = sorted(seed for a, seed, s in self.runs if a == arm and s == size)
         if not seeds:
-            raise ValueError(f"arm must be one of {self.arms(size)}, got {arm!r}")
+            raise ValueError(tr(f"arm must be one of {self.arms(size)}, got {arm!r}"))
         return seeds
 
     def curve(self, arm: str, seed: int, split: str = "validation", metric: str = "loss", size=None):

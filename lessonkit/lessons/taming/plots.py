@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import torch
 
 from lessonkit.core.figures import COLORS, Explorer, new_figure
+from lessonkit.core.language import tr
 from lessonkit.lessons.overfitting.plots import GRID, Y_LIMITS, draw_points_and_truth
 from lessonkit.lessons.overfitting.polyfit import fit_polynomial, mse
 from lessonkit.lessons.taming.network import MLPFit, mc_dropout_predict
@@ -140,7 +141,7 @@ class PExplorer(Explorer):
         if p is None:
             p = ps[0]
         if p not in ps:
-            raise ValueError(f"p must be one of the trained values {ps}, got {p!r}")
+            raise ValueError(tr(f"p must be one of the trained values {ps}, got {p!r}"))
         self.curves = [f.predict(GRID).numpy() for f in self.fits]  # every curve the slider can show, once
         self.slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in ps], value=p, description="p",
                                               continuous_update=True)
