@@ -19,6 +19,15 @@ def test_a_correct_mc_dropout_passes():
     assert report.checks >= 5
 
 
+def test_mean_and_std_returned_in_the_wrong_order_is_named():
+    def swapped(model, x, passes):
+        mean, std = solution(model, x, passes)
+        return std, mean
+
+    report = check_mc_dropout(swapped)
+    assert report.mistakes == ["mean and std swapped"], str(report)
+
+
 def test_dropout_left_off_is_named():
     def eval_mode(model, x, passes):
         model.eval()

@@ -74,8 +74,15 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         with torch.no_grad():
             eval_mode = model(column(x)).squeeze(1)
         ref_mean, ref_std = mc_dropout_predict(model, x, passes=REFERENCE_PASSES, seed=1)
+        tolerance = Z * ref_std / PASSES**0.5 + 1e-4
 
         report.checks += 1
+        if torch.all((std - ref_mean).abs() <= tolerance) and not torch.all((mean - ref_mean).abs() <= tolerance):
+            report.problems.append(Mistake(
+                "mean and std swapped", "what your function returns second agrees with a 4,000-pass mean; what "
+                "it returns first does not.", "the order of the two values in your return line.",
+                "return the mean first and the std second: `return mean, std`."))
+            return report
         if torch.all(std == 0):
             report.problems.append(Mistake(
                 "dropout off during the passes", "the std of your passes is zero everywhere: every pass "
@@ -83,7 +90,6 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "nn.Dropout does nothing."))
             return report
         report.checks += 1
-        tolerance = Z * ref_std / PASSES**0.5 + 1e-4
         if torch.allclose(mean, eval_mode) and not torch.allclose(ref_mean, eval_mode, atol=tolerance.max().item()):
             report.problems.append(Mistake(
                 "eval-mode curve as the mean", "your mean equals the eval-mode prediction exactly.",
