@@ -199,3 +199,51 @@ def test_the_right_gradient_prediction_passes(answer):
     (float("nan"), "must be a number")])
 def test_gradient_prediction_wrong_forms(answer, message):
     assert message in str(check_gradient_prediction(answer))
+
+
+def with_mask(draw):
+    """A dropout whose mask is drawn by `draw(x, p, generator)`, otherwise right."""
+    def fn(x, p, training=True, generator=None):
+        if not training or p == 0:
+            return x
+        if p == 1:
+            return x * 0.0
+        return x * draw(x, p, generator) / (1 - p)
+    return fn
+
+
+def in_place(x, p, training=True, generator=None):
+    if not training or p == 0:
+        return x
+    return x * 0.0 if p == 1 else x.mul_(keep_mask(x, p, generator)).div_(1 - p)
+
+
+def generator_before_training(x, p, generator=None, training=True):  # an nn layer calls fn(x, p, training)
+    return with_mask(keep_mask)(x, p, training, generator)
+
+
+@pytest.mark.parametrize("fn, named, told", [
+    (with_mask(lambda x, p, g: (torch.rand(x.shape[-1], generator=g) >= p).to(x.dtype)),
+     ["one mask for the whole batch"], ""),
+    (with_mask(lambda x, p, g: keep_mask(x, p, g) * (x > 0)), ["negative values dropped"], ""),
+    (in_place, ["input changed in place"], ""),
+    (lambda x, p, training=True, generator=None: with_mask(keep_mask)(x, p, training, generator).double(), [],
+     "expected a tensor of x's dtype, torch.float32, got torch.float64"),
+    (generator_before_training, [],
+     "called as a layer calls it, fn(x, p, True), in the order (x, p, training, generator): your function raised"),
+    (lambda x, p, training=True, generator=None: with_mask(keep_mask)(x, p, training, generator).detach() + 0 * x,
+     ["cut off from autograd"], ""),
+])
+def test_what_one_long_row_cannot_show_is_checked_on_a_batch(fn, named, told):
+    report = check_dropout(fn)
+    assert report.mistakes == named and told in str(report), str(report)
+
+
+def test_a_backward_in_another_dtype_is_told_not_raised():
+    report = check_dropout_backward(lambda g, mask, p: g.double() * (0.0 if p == 1 else mask / (1 - p)))
+    assert not report.passed and "expected a tensor of grad_output's dtype, torch.float32" in str(report)
+
+
+@pytest.mark.parametrize("answer", [torch.tensor(1 / 0.7), __import__("numpy").float32(1 / 0.7)])
+def test_a_kept_units_gradient_computed_with_torch_or_numpy_is_a_number(answer):
+    assert check_gradient_prediction(answer).passed

@@ -151,3 +151,14 @@ def test_a_wrong_knob_is_told_in_stages_that_do_not_depend_on_the_right_answer()
     one, two, three = told[0]
     assert "neither knob taken to gain" in one and "Where to look" in two and "Fix: " in three and "Fix" not in two
     assert "not answered yet" in str(check_knob_prediction(None, runs=ablation(0.0, 0.0)))
+
+
+def test_the_test_mode_is_read_from_the_dropout_layer_not_the_models_flag():
+    from lessonkit.lessons.mnist.exercises import FIXED_CODE
+
+    eval_line = "model.eval()  # dropout off while testing"
+    flag_only = FIXED_CODE.replace(eval_line, "model.training = False  # changes no layer")
+    layers_off = FIXED_CODE.replace(
+        eval_line, "[layer.eval() for layer in model.modules() if isinstance(layer, torch.nn.Dropout)]")
+    assert check_bug_hunt(*functions(flag_only)).mistakes == ["dropout on while testing"]
+    assert check_bug_hunt(*functions(layers_off)).passed

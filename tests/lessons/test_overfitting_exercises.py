@@ -115,3 +115,13 @@ def test_wrong_gap_prediction_is_named_and_told_in_stages_without_the_answer(ans
 def test_placeholder_and_wrong_type_gap_answers_explain_what_is_expected(answer, message):
     verdict = check_gap_prediction(answer)
     assert not verdict.passed and message in verdict.message
+
+
+def test_a_degree_from_numpy_or_torch_is_an_integer():
+    import numpy as np
+    import torch
+
+    degree = chosen_degree()
+    for answer in (np.int64(degree), torch.tensor(degree)):
+        assert check_chosen_degree(answer).passed
+    assert not check_chosen_degree(float(degree)).passed  # 6.0 is not an integer answer

@@ -118,3 +118,45 @@ def test_mc_dropout_hints_come_in_stages():
     assert "Where to look" in two and "model.train()" not in two
     assert "Fix: call `model.train()` before the passes" in three
     assert "not answered yet" in str(check_mc_dropout(None))
+
+
+def test_a_float64_answer_is_compared_not_raised():
+    report = check_mc_dropout(lambda model, x, passes: tuple(t.double() for t in solution(model, x, passes)))
+    assert report.passed, str(report)
+
+
+def flag_only(model, x, passes):
+    was_training = model.training
+    model.train()
+    with torch.no_grad():
+        samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(passes)])
+    model.training = was_training  # changes no layer: its dropout stays on
+    return samples.mean(0), samples.std(0)
+
+
+def dropout_layers_on(model, x, passes):
+    for layer in model.modules():
+        if isinstance(layer, torch.nn.Dropout):
+            layer.train()  # and never switched back
+    with torch.no_grad():
+        samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(passes)])
+    return samples.mean(0), samples.std(0)
+
+
+def test_the_mode_is_read_from_the_dropout_layers_not_the_models_flag():
+    assert check_mc_dropout(flag_only).mistakes == ["mode not restored"]
+    assert check_mc_dropout(dropout_layers_on).mistakes == ["mode not restored"]
+
+
+def test_fewer_passes_than_asked_is_named_and_one_batched_pass_is_not():
+    assert check_mc_dropout(lambda model, x, passes: solution(model, x, 100)).mistakes == ["fewer passes than asked"]
+
+    def batched(model, x, passes):
+        was_training = model.training
+        model.train()
+        with torch.no_grad():
+            samples = model(x.repeat(passes).unsqueeze(1)).squeeze(1).view(passes, len(x))
+        model.train(was_training)
+        return samples.mean(0), samples.std(0)
+
+    assert check_mc_dropout(batched).passed

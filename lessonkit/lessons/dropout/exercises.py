@@ -14,6 +14,7 @@ numbers differently), so the checks test what every correct dropout must do, on 
 seeds, and name the usual mistakes when they see them.
 """
 import math
+import numbers
 from dataclasses import dataclass
 
 import torch
@@ -86,6 +87,9 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             got = f"shape {tuple(out.shape)}" if isinstance(out, torch.Tensor) else type(out).__name__
             report.problems.append(f"{check}: expected a tensor of shape {tuple(x.shape)}, got {got}")
             return None
+        if out.dtype != x.dtype:
+            report.problems.append(f"{check}: expected a tensor of x's dtype, {x.dtype}, got {out.dtype}")
+            return None
         return out
 
     x = _positive_input()
@@ -136,12 +140,56 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
 
     leaf = _positive_input(100).requires_grad_()
     out = run("gradient", leaf, P, training=True, generator=_seeded(5))
+    cut_off = Mistake(
+        "cut off from autograd", symptom="no gradient can flow from your output back to x.",
+        where="a .detach(), torch.no_grad(), .item() or numpy conversion on the way from x to the output.",
+        fix="compute the output from x with tensor operations only: `x * mask / (1 - p)`.")
     if out is not None and not out.requires_grad:
-        report.problems.append(Mistake(
-            "cut off from autograd", symptom="no gradient can flow from your output back to x.",
-            where="a .detach(), torch.no_grad(), .item() or numpy conversion on the way from x to the output.",
-            fix="compute the output from x with tensor operations only: `x * mask / (1 - p)`."))
+        report.problems.append(cut_off)
+    elif out is not None:
+        (grad,) = torch.autograd.grad(out.sum(), leaf, allow_unused=True)
+        # each output is its input times a factor (0 or the scale): that factor must be the gradient too,
+        # or x reached the output some other way (a detached copy plus 0 * x, say)
+        if grad is None or not torch.allclose(grad, (out / leaf).detach(), rtol=1e-4):
+            report.problems.append(cut_off)
+
+    _check_batch(report, fn, run)
     return report
+
+
+def _check_batch(report, fn, run):
+    """What the checks on one long row cannot see: a batch (rows must get their own masks), negative
+    values, the input left as it was, and a call as a layer makes it: fn(x, p, training), no generator."""
+    batch = torch.randn(64, 50, generator=_seeded(6))
+    out = run("a batch of 64 rows", batch, P, training=True, generator=_seeded(7))
+    if out is not None:
+        dropped = out == 0
+        if all(torch.equal(dropped[0], row) for row in dropped[1:]):
+            report.problems.append(Mistake(
+                "one mask for the whole batch", symptom="every row of a (64, 50) batch got the same mask.",
+                where="the shape of the random numbers you draw for the mask.",
+                fix="draw one random number per element: `torch.rand(x.shape, generator=generator)`."))
+        negative = batch < 0
+        bound = Z * math.sqrt(P * (1 - P) / negative.sum().item())
+        if abs(dropped[negative].float().mean().item() - P) > bound:
+            report.problems.append(Mistake(
+                "negative values dropped", symptom="your function dropped negative inputs far more often than p.",
+                where="the condition that decides what is kept: it must depend on the random numbers only.",
+                fix="keep an element when `torch.rand(...) >= p`, whatever its value."))
+    given = batch.clone()
+    report.checks += 1
+    try:
+        fn(given, P, training=True, generator=_seeded(8))
+    except Exception:  # noqa: BLE001 - reported by the batch check above
+        pass
+    if not torch.equal(given, batch):
+        report.problems.append(Mistake(
+            "input changed in place", symptom="your function changed the tensor it was given.",
+            where="an in-place operation on x (mul_, div_, *=, masked_fill_, x[...] = 0).",
+            fix="compute a new tensor from x: `x * mask / (1 - p)`."))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(9)
+        run("called as a layer calls it, fn(x, p, True), in the order (x, p, training, generator)", batch, P, True)
 
 
 def _check_train_output(report, x, out, p):
@@ -195,6 +243,9 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
             continue
         if not isinstance(got, torch.Tensor) or got.shape != x.shape:
             report.problems.append(f"p = {p}: expected a tensor of shape {tuple(x.shape)}")
+            continue
+        if got.dtype != x.dtype:
+            report.problems.append(f"p = {p}: expected a tensor of grad_output's dtype, {x.dtype}, got {got.dtype}")
             continue
         if torch.allclose(got, x.grad, rtol=1e-5, atol=1e-7):
             continue
@@ -308,7 +359,9 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
     if answer is None:
         return not_answered("my_gradient", "a number")
     report = CheckReport("my_gradient", checks=1, hint=hint)
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()  # a number computed with torch
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
         report.problems.append(f"my_gradient must be a number, got {answer!r} ({type(answer).__name__}).")
         return report
     where = "the forward pass of section 1: what does it do to a kept value? The gradient does the same."

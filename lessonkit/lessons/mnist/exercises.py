@@ -80,7 +80,7 @@ class StandInMNIST:
 
 class ProbeModel(nn.Module):
     """Reads the class off the first ten pixels (the label's is the brightest) through a
-    dropout layer, and records each call's largest input and whether it was in train mode."""
+    dropout layer, and records each call's largest input and whether its dropout was in train mode."""
 
     def __init__(self):
         super().__init__()
@@ -89,7 +89,7 @@ class ProbeModel(nn.Module):
         self.calls: list[tuple[float, bool]] = []
 
     def forward(self, x):
-        self.calls.append((x.detach().abs().max().item(), self.training))
+        self.calls.append((x.detach().abs().max().item(), self.dropout.training))  # the mode dropout acts in
         return self.dropout(x.reshape(len(x), -1)[:, :10]) * self.weight
 
 

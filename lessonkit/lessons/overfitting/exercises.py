@@ -7,6 +7,8 @@
 A wrong answer is told what was recognised and its symptom, then where to look, then how to
 find the answer, never the answer itself.
 """
+import operator
+
 from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
 from lessonkit.lessons.overfitting.polyfit import train_test_errors
 from lessonkit.lessons.overfitting.regression_data import make_regression_data
@@ -27,9 +29,14 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     what = f"an integer from 0 to {MAX_DEGREE}"
     if answer is None:
         return not_answered("my_chosen_degree", what)
+    given = answer
     report = CheckReport("my_chosen_degree", checks=1, hint=hint)
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        report.problems.append(f"my_chosen_degree must be {what}, got {answer!r} ({type(answer).__name__}).")
+    try:  # an int, or what stands for one: numpy's ints, a one-element tensor (`selection.validation.argmin()`)
+        answer = None if isinstance(answer, bool) else operator.index(answer)
+    except TypeError:
+        answer = None
+    if answer is None:
+        report.problems.append(f"my_chosen_degree must be {what}, got {given!r} ({type(given).__name__}).")
         return report
     if not 0 <= answer <= MAX_DEGREE:
         report.problems.append(f"my_chosen_degree must be {what}, got {answer}: the curve only goes up to "

@@ -36,6 +36,15 @@ def _model(p: float, seed: int = 0):
 MODE_WHERE = "the lines before and after your passes: which mode is the model in while they run?"
 
 
+def _in_train_mode(model) -> bool:
+    """The model's mode as its dropout layers see it (setting `model.training` alone changes no layer)."""
+    return model.training or any(m.training for m in model.modules() if isinstance(m, torch.nn.Dropout))
+
+
+def _in_eval_mode(model) -> bool:
+    return not model.training or not all(m.training for m in model.modules() if isinstance(m, torch.nn.Dropout))
+
+
 def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check `fn(model, x, passes)`: it must return (mean, std) of `passes` predictions at
     the 1-D inputs `x`, made with dropout ON, and leave the model in the mode it found (it
@@ -47,6 +56,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = _model(0.3)
+        rows = []  # the rows of every forward pass the function makes
+        counting = model.register_forward_pre_hook(lambda _module, args: rows.append(len(args[0])))
         report.checks += 1
         try:
             result = fn(model, x, PASSES)
@@ -62,10 +73,16 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
             report.problems.append(f"return (mean, std): two tensors of shape {tuple(x.shape)}, one value per input; "
                                    f"got {got}")
             return report
-        mean, std = (t.detach() for t in result)
+        counting.remove()
+        mean, std = (t.detach().to(x.dtype) for t in result)  # a float64 answer is compared as float32
+        if sum(rows) < PASSES * len(x):
+            report.problems.append(Mistake(
+                "fewer passes than asked", f"your function made {sum(rows) / len(x):.0f} passes; it was asked "
+                f"for {PASSES}.", "the loop over the passes: does it use the `passes` argument?",
+                "make exactly `passes` forward passes: `for _ in range(passes)`."))
 
         report.checks += 1
-        if model.training:
+        if _in_train_mode(model):
             report.problems.append(Mistake(
                 "mode not restored", "the model was handed to you in eval mode and came back in train mode.",
                 MODE_WHERE, "remember `was_training = model.training` first, and end with "
@@ -118,7 +135,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         except Exception as err:  # noqa: BLE001
             report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
             return report
-        if not no_dropout.training and "mode not restored" not in report.mistakes:
+        if _in_eval_mode(no_dropout) and "mode not restored" not in report.mistakes:
             report.problems.append(Mistake(
                 "mode not restored", "a model handed to you in train mode came back in eval mode.",
                 MODE_WHERE, "remember `was_training = model.training` first, and end with "
