@@ -162,3 +162,20 @@ def test_the_test_mode_is_read_from_the_dropout_layer_not_the_models_flag():
         eval_line, "[layer.eval() for layer in model.modules() if isinstance(layer, torch.nn.Dropout)]")
     assert check_bug_hunt(*functions(flag_only)).mistakes == ["dropout on while testing"]
     assert check_bug_hunt(*functions(layers_off)).passed
+
+
+@pytest.mark.parametrize("change, told", [
+    (("(mnist_test.data.view(-1, 28 * 28).float() / 255)", "(mnist_test.data.view(-1, 28 * 28) > 0).float()"),
+     "test images scaled differently"),
+    (("(mnist_test.data.view(-1, 28 * 28).float() / 255)", "mnist_test.data.view(-1, 28 * 28).float().clamp(max=1)"),
+     "test images scaled differently"),
+    (("    return accuracy.item()", "    return 0.98"), "test_accuracy returned 0.98"),
+    (("        prediction = model(X_test)", "        prediction = torch.cat([model(b) for b in X_test.split(10)])"),
+     None),
+])
+def test_the_pixels_and_the_accuracy_are_checked_not_just_the_brightest_pixel(change, told):
+    from lessonkit.lessons.mnist.exercises import FIXED_CODE
+
+    assert change[0] in FIXED_CODE
+    report = check_bug_hunt(*functions(FIXED_CODE.replace(*change)))
+    assert report.passed if told is None else told in str(report), str(report)

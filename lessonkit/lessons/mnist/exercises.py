@@ -80,16 +80,17 @@ class StandInMNIST:
 
 class ProbeModel(nn.Module):
     """Reads the class off the first ten pixels (the label's is the brightest) through a
-    dropout layer, and records each call's largest input and whether its dropout was in train mode."""
+    dropout layer, and records each call's inputs, as rows of pixels, and whether its dropout was in train
+    mode."""
 
     def __init__(self):
         super().__init__()
         self.dropout = nn.Dropout(0.5)
         self.weight = nn.Parameter(torch.ones(10))
-        self.calls: list[tuple[float, bool]] = []
+        self.calls: list[tuple[torch.Tensor, bool]] = []
 
     def forward(self, x):
-        self.calls.append((x.detach().abs().max().item(), self.dropout.training))  # the mode dropout acts in
+        self.calls.append((x.detach().reshape(len(x), -1), self.dropout.training))  # the mode dropout acts in
         return self.dropout(x.reshape(len(x), -1)[:, :10]) * self.weight
 
 
@@ -149,7 +150,9 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     if not model.calls:
         report.problems.append("test_accuracy never called the model.")
         return report
-    largest = max(largest for largest, _ in model.calls)
+    given = torch.cat([rows for rows, _ in model.calls])
+    largest = given.abs().max().item()
+    expected = mnist_test.data.reshape(len(mnist_test), -1).float() / 255
     if largest > 1.5:
         report.problems.append(Mistake(
             "test images unscaled", "the model was given test pixels as large as 255, far outside anything "
@@ -161,6 +164,12 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
         report.problems.append(Mistake(
             "test images scaled differently", f"the brightest test pixel reached the model as {largest:.4g}; "
             "in training, scaled by transforms.ToTensor(), the same pixel is 1.",
+            "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
+            "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
+    elif not ((given.sum(1)[:, None] - expected.sum(1)[None, :]).abs().min(1).values < 1e-3).all():
+        report.problems.append(Mistake(  # the brightest pixel right, the others not: clipped or binarised
+            "test images scaled differently", "the test pixels reached the model changed in another way than "
+            "transforms.ToTensor() changes the training pixels (dividing by 255).",
             "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
             "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
     if mnist_test.deprecated_used:
@@ -179,6 +188,10 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
             "call `model.eval()` before the test pass (and `model.train()` before training again)."))
     if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not 0 <= accuracy <= 1:
         report.problems.append(f"test_accuracy must return the accuracy as a float in [0, 1], got {accuracy!r}.")
+    elif report.passed and accuracy != 1.0:  # the probe, given the right pixels in eval mode, is always right
+        report.problems.append(f"test_accuracy returned {accuracy!r}, but the probe model answered every test "
+                               "image right: count the right answers over the whole test set and return their "
+                               "share.")
     if report.passed:
         report.praise = ("all four defects fixed: test pixels scaled like the training ones, `.data`/`.targets`, "
                          "model.eval() before testing, and a plain number summed into avg_cost.")
