@@ -21,7 +21,6 @@ import argparse
 import copy
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -35,9 +34,7 @@ ENGLISH = REPO / "notebooks"
 KOREAN = ENGLISH / "ko"
 SOURCES = KOREAN / "src"
 LANGUAGE_LINE = 'from lessonkit.core.language import set_language; set_language("ko")  # 한국어판: 메시지를 한국어로'
-NAVIGATION = "navigation"
 CONTENTS = "../../README.ko.md#강의"
-TITLE = re.compile(r"^#\s+(\d\d)\s+·\s+(.+?)\s*$")
 TODO = "TODO"
 
 
@@ -50,11 +47,11 @@ def english_hash(text: str) -> str:
 
 
 def is_navigation(cell) -> bool:
-    return NAVIGATION in cell.get("metadata", {}).get("tags", [])
+    return make_navigation.TAG in cell.get("metadata", {}).get("tags", [])
 
 
 def lessons() -> list[Path]:
-    return sorted(ENGLISH.glob("[0-9][0-9]_*.ipynb"))
+    return make_navigation.lesson_paths(ENGLISH)
 
 
 def translations_path(english: Path) -> Path:
@@ -90,7 +87,7 @@ def problems_of(notebook: dict, translations: dict, name: str) -> list[str]:
 def korean_title(translations: dict, notebook: dict, name: str) -> str:
     first = notebook["cells"][0]
     text = str(translations.get(first["id"], {}).get("ko", "")).strip()
-    match = TITLE.match(text.splitlines()[0]) if text else None
+    match = make_navigation.TITLE.match(text.splitlines()[0]) if text else None
     if match is None:
         raise ValueError(f"{name}: the Korean title cell must start '# {name[:2]} · 제목'")
     return f"{match.group(1)} · {match.group(2)}"

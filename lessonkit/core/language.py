@@ -79,23 +79,45 @@ def catalogue(code: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
 
 def tr(text: str) -> str:
     """`text` in the current language (unchanged in English, and when the catalogue lacks it)."""
-    return _translate(text, record=True)
+    if not isinstance(text, str) or not text.strip():
+        return text
+    key = text.strip()
+    if _current == "en":
+        if _misses is not None and _english(key) and _lookup("ko", key) is None:
+            _misses.add(key)  # recording in English: what the Korean catalogue still lacks
+        return text
+    translated = _lookup(_current, key)
+    if translated is None:
+        if _misses is not None and _english(key):
+            _misses.add(key)  # English left untranslated (a Korean text passed twice is not a miss)
+        return text
+    return text.replace(key, translated)
 
 
 def _lookup(code: str, key: str) -> str | None:
-    exact, templates = catalogue(code)
+    exact, _ = catalogue(code)
     if key in exact:
         return exact[key]
-    # Of the templates that match, the one whose fixed text covers most of this message: its
-    # placeholders hold the least (a short template must not swallow a longer message whole).
+    found = _template_for(code, key)
+    if found is None:
+        return None
+    translated, values = found
+    # a value that is itself a known message (a mistake's name...) is translated too
+    return _particles(translated.format(**{name: tr(value) for name, value in values}))
+
+
+@cache
+def _template_for(code: str, key: str) -> tuple[str, tuple] | None:
+    """The template that matches `key` and its placeholders' values. Of the templates that match, the
+    one whose fixed text covers most of the message: its placeholders hold the least (a short template
+    must not swallow a longer message whole). Cached: widgets translate the same readouts on every redraw,
+    and a message that matches nothing would otherwise try every template each time."""
     matches = [(sum(len(v) for v in m.groupdict().values()), m, translated)
-               for pattern, translated in templates if (m := pattern.fullmatch(key))]
+               for pattern, translated in catalogue(code)[1] if (m := pattern.fullmatch(key))]
     if not matches:
         return None
     _, match, translated = min(matches, key=lambda t: t[0])
-    # a value that is itself a known message (a mistake's name...) is translated too
-    values = {name: _translate(value, record=True) for name, value in match.groupdict().items()}
-    return _particles(translated.format(**values))
+    return translated, tuple(match.groupdict().items())
 
 
 # A particle after a value that varies is written in both forms in the catalogue, "은(는)", and
@@ -105,11 +127,12 @@ _PARTICLES = {"은(는)": ("은", "는"), "이(가)": ("이", "가"), "을(를)"
               "(으)로": ("으로", "로")}
 _PARTICLE = re.compile(r"(?P<last>[가-힣0-9%])(?P<closing>[)`'\"\]]*)(?P<particle>"
                        + "|".join(re.escape(p) for p in _PARTICLES) + ")")
-_DIGIT_FINAL = {"0": "ㅇ", "1": "ㄹ", "3": "ㅁ", "6": "ㄱ", "7": "ㄹ", "8": "ㄹ"}  # others end in a vowel
+_DIGIT_FINAL = {"0": "ㅇ", "1": "ㄹ", "3": "ㅇ", "6": "ㅇ", "7": "ㄹ", "8": "ㄹ"}  # others end in a vowel
 
 
 def _final_consonant(last: str) -> str:
-    """The final consonant of how `last` is read ("" for none): "ㄹ" matters for (으)로."""
+    """How `last` is read ends: "" in a vowel, "ㄹ" in ㄹ (which takes 로, not 으로), "ㅇ" in any
+    other consonant."""
     if last.isdigit():
         return _DIGIT_FINAL.get(last, "")
     if last == "%":
@@ -128,22 +151,6 @@ def _particles(text: str) -> str:
             chosen = with_final if final else without
         return match.group("last") + match.group("closing") + chosen
     return _PARTICLE.sub(choose, text)
-
-
-def _translate(text: str, record: bool) -> str:
-    if not isinstance(text, str) or not text.strip():
-        return text
-    key = text.strip()
-    if _current == "en":
-        if record and _misses is not None and _english(key) and _lookup("ko", key) is None:
-            _misses.add(key)  # recording in English: what the Korean catalogue still lacks
-        return text
-    translated = _lookup(_current, key)
-    if translated is None:
-        if record and _misses is not None and _english(key):
-            _misses.add(key)  # English left untranslated (a Korean text passed twice is not a miss)
-        return text
-    return text.replace(key, translated)
 
 
 def _english(text: str) -> bool:

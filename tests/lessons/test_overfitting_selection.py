@@ -185,3 +185,12 @@ def test_one_standard_error_rule_against_a_hand_computation_from_the_folds(data)
     within = [lam for lam, e in zip(ridge.values, ridge.validation.tolist())
               if e <= ridge.validation[best].item() + ridge.standard_errors[best].item()]
     assert ridge.one_standard_error == max(within)  # for λ the simplest is the strongest penalty
+
+
+def test_one_standard_error_rule_picks_the_fewest_steps_for_early_stopping():
+    from lessonkit.lessons.overfitting.selection import Selection
+
+    errors = torch.tensor([0.30, 0.11, 0.10, 0.105, 0.20], dtype=torch.float64)
+    steps = Selection("steps", [10, 100, 1000, 10_000, 100_000], errors, errors,
+                      torch.full_like(errors, 0.02), folds=4)  # standard error 0.01: 100 to 10,000 are within
+    assert steps.one_standard_error == 100

@@ -36,6 +36,7 @@ N = 20_000  # elements per statistical check
 Z = 4.5  # standard errors a correct dropout may stray from p
 P = 0.3  # p, 1-p, 1/p and 1/(1-p) all differ here, so each wrong scale is recognisable
 
+GRADIENT_FIX = "a kept value is multiplied by 1/(1 - p), so d output / d input is 1/(1 - p): compute it for p = 0.3."
 FORWARD_FIX = "divide the kept values by (1 - p): `x * mask / (1 - p)`."
 
 
@@ -365,7 +366,7 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
         report.problems.append(f"my_gradient must be a number, got {answer!r} ({type(answer).__name__}).")
         return report
     where = "the forward pass of section 1: what does it do to a kept value? The gradient does the same."
-    fix = "a kept value is multiplied by 1/(1 - p), so d output / d input is 1/(1 - p): compute it for p = 0.3."
+    fix = GRADIENT_FIX
     right = 1 / (1 - P)
     if abs(answer - right) < 0.01:
         report.praise = ("Right: a kept unit's output is its input times 1/(1-p), so its gradient is that "
@@ -433,7 +434,7 @@ q1 = Exercise(
 q2 = Exercise(
     "q2", "the gradient of a kept unit", check_gradient_prediction,
     where="the forward pass you wrote in q1: what does it do to a kept value? The gradient does the same.",
-    fix="a kept value is multiplied by 1/(1 - p), so d output / d input is 1/(1 - p): compute it for p = 0.3.",
+    fix=GRADIENT_FIX,
     solution_text="my_gradient = 1 / (1 - 0.3)", solved=lambda: (1 / (1 - P),),
     explanation="A kept unit's output is its input times 1/(1 - p), so its gradient is that factor; a dropped "
                 "unit's gradient is 0.")

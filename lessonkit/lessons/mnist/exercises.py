@@ -47,6 +47,7 @@ def test_accuracy(model, mnist_test, device):
     return accuracy.item()
 '''
 
+SCALE_FIX = "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."
 DEFECTS = ("test images unscaled", "deprecated attributes", "dropout on while testing", "graph kept alive")
 
 
@@ -158,20 +159,21 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
             "test images unscaled", "the model was given test pixels as large as 255, far outside anything "
             "it saw in training.",
             "the line that builds X_test from mnist_test, beside what transforms.ToTensor() did to the training "
-            "images (`.data` holds the raw bytes).",
-            "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
-    elif abs(largest - 1.0) > 1e-4:  # a brightest pixel of 255 becomes exactly 1.0 when scaled as in training
-        report.problems.append(Mistake(
-            "test images scaled differently", f"the brightest test pixel reached the model as {largest:.4g}; "
-            "in training, scaled by transforms.ToTensor(), the same pixel is 1.",
-            "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
-            "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
-    elif not ((given.sum(1)[:, None] - expected.sum(1)[None, :]).abs().min(1).values < 1e-3).all():
-        report.problems.append(Mistake(  # the brightest pixel right, the others not: clipped or binarised
-            "test images scaled differently", "the test pixels reached the model changed in another way than "
-            "transforms.ToTensor() changes the training pixels (dividing by 255).",
-            "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
-            "scale the test pixels as ToTensor does: `mnist_test.data.view(-1, 28 * 28).float() / 255`."))
+            "images (`.data` holds the raw bytes).", SCALE_FIX))
+    else:
+        if abs(largest - 1.0) > 1e-4:  # a brightest pixel of 255 becomes exactly 1.0 when scaled as in training
+            symptom = (f"the brightest test pixel reached the model as {largest:.4g}; in training, scaled by "
+                       "transforms.ToTensor(), the same pixel is 1.")
+        elif not ((given.sum(1)[:, None] - expected.sum(1)[None, :]).abs().min(1).values < 1e-3).all():
+            symptom = ("the test pixels reached the model changed in another way than transforms.ToTensor() "
+                       "changes the training pixels (dividing by 255).")  # clipped or binarised, say
+        else:
+            symptom = ""
+        if symptom:
+            report.problems.append(Mistake(
+                "test images scaled differently", symptom,
+                "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
+                SCALE_FIX))
     if mnist_test.deprecated_used:
         used = " and ".join(f"`.{name}`" for name in sorted(mnist_test.deprecated_used))
         report.problems.append(Mistake(

@@ -170,7 +170,7 @@ def _shown(error: float) -> str:
 class Selection:
     """Training and cross-validation error for each value of one knob, and the value chosen."""
 
-    knob: str  # "degree" or "ridge"
+    knob: str  # "degree", "ridge" or "steps" (early stopping's)
     values: list
     train: torch.Tensor  # float64: MSE of the fit to all training points
     validation: torch.Tensor  # float64: CV MSE, the mean over the folds
@@ -192,12 +192,11 @@ class Selection:
     def one_standard_error(self):
         """The one-standard-error rule (Hastie, Tibshirani & Friedman, The Elements of Statistical
         Learning, 2nd ed., §7.10): the simplest value whose CV MSE is within one standard error
-        of the lowest. Simplest: the lowest degree, or the largest ridge λ."""
+        of the lowest. Simplest: the lowest degree, the fewest steps, or the largest ridge λ."""
         best = int(torch.argmin(self.validation))
-        within = [i for i, error in enumerate(self.validation.tolist())
-                  if error <= self.validation[best].item() + self.standard_errors[best].item()]
-        pick = min if self.knob == "degree" else max
-        return pick((self.values[i] for i in within), key=lambda value: value)
+        threshold = (self.validation[best] + self.standard_errors[best]).item()
+        within = [value for value, error in zip(self.values, self.validation.tolist()) if error <= threshold]
+        return max(within) if self.knob == "ridge" else min(within)
 
     def __repr__(self) -> str:
         rows = [f"{self.knob:>8} {'train MSE':>10} {'CV MSE':>10}  {'± std over folds':>16}"]

@@ -1,9 +1,11 @@
-"""Automatic checks for lesson 4's predictions, with hints in stages (lessonkit.core.exercises).
+"""Lesson 4's questions, Kaggle Learn's way (lessonkit.core.exercises):
 
-    check_overfit_prediction(my_overfit_prediction)     # "all", "most" or "fewer" training points right
-    check_val_loss_prediction(my_val_loss_prediction)   # "falls", "dips" or "rises" as p grows
+    q1.check(my_overfit_prediction)     # "all", "most" or "fewer" training points right
+    q2.check(my_val_loss_prediction)    # "falls", "dips" or "rises" as p grows
+    q1.hint(), q1.hint(2), q1.hint(3), q1.solution()
 
-Each takes `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
+`check_overfit_prediction` and `check_val_loss_prediction` are their checkers, called directly by the
+tests with `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
 """
 from lessonkit.core.exercises import load_questions
 

@@ -36,13 +36,10 @@ def _model(p: float, seed: int = 0):
 MODE_WHERE = "the lines before and after your passes: which mode is the model in while they run?"
 
 
-def _in_train_mode(model) -> bool:
-    """The model's mode as its dropout layers see it (setting `model.training` alone changes no layer)."""
-    return model.training or any(m.training for m in model.modules() if isinstance(m, torch.nn.Dropout))
-
-
-def _in_eval_mode(model) -> bool:
-    return not model.training or not all(m.training for m in model.modules() if isinstance(m, torch.nn.Dropout))
+def _modes(model) -> set[bool]:
+    """The `training` flags of the model and of its dropout layers (setting `model.training` alone changes
+    no layer): {True} in train mode, {False} in eval mode, both when the two disagree."""
+    return {model.training} | {m.training for m in model.modules() if isinstance(m, torch.nn.Dropout)}
 
 
 def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
@@ -82,7 +79,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "make exactly `passes` forward passes: `for _ in range(passes)`."))
 
         report.checks += 1
-        if _in_train_mode(model):
+        if True in _modes(model):  # handed over in eval mode
             report.problems.append(Mistake(
                 "mode not restored", "the model was handed to you in eval mode and came back in train mode.",
                 MODE_WHERE, "remember `was_training = model.training` first, and end with "
@@ -135,7 +132,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         except Exception as err:  # noqa: BLE001
             report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
             return report
-        if _in_eval_mode(no_dropout) and "mode not restored" not in report.mistakes:
+        if False in _modes(no_dropout) and "mode not restored" not in report.mistakes:
             report.problems.append(Mistake(
                 "mode not restored", "a model handed to you in train mode came back in eval mode.",
                 MODE_WHERE, "remember `was_training = model.training` first, and end with "
