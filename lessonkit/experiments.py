@@ -21,12 +21,11 @@ from pathlib import Path
 
 import torch
 
-from lessonkit import fast
-from lessonkit.core.device import pick_device
+from lessonkit.core.device import flush_denormals, pick_device
 from lessonkit.core.mnist_data import mnist_tensors
 from lessonkit.core.progress import progress
 from lessonkit.core.records import PROVENANCE, append_rows, load_record, provenance, record_path
-from lessonkit.lessons.mnist.experiments import Arm, train_runs
+from lessonkit.lessons.mnist.experiments import Arm, SettledExperiment, train_runs, train_until_settled
 from lessonkit.lessons.taming.many_samples import contest_sample
 
 COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy",
@@ -36,6 +35,7 @@ CONTEST_COLUMNS = ["experiment", "arm", "p", "weight_decay", "seed", "step", "sp
 NONE = Arm("no dropout")
 PAPER = Arm("paper", p=0.5, input_p=0.2)  # the paper's MNIST setting: keep 0.8 of the pixels, 0.5 of the units
 BOTH = Arm("both", p=0.5, input_p=0.5)
+LAB = Arm("lab p = 0.3", p=0.3)
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,10 @@ EXPERIMENTS = {e.name: e for e in [
                (NONE, PAPER), tuple(range(5)), {100: 1_000, 500: 1_000, 5_000: 2_000}, 100),
     Experiment("mnist-full", "the lab's p = 0.3 against none on 50,000 images, 15 epochs (the last 10,000 validate)",
                (NONE, Arm("lab p = 0.3", p=0.3)), tuple(range(5)), {50_000: 7_500}, 500, 0.019),
+    SettledExperiment("mnist-full-settled", "none, the lab's p = 0.3 and the paper's setting on 50,000 images, each "
+                      "run trained until its validation accuracy settled (the last 10,000 validate)",
+                      (NONE, LAB, PAPER), tuple(range(10)), 50_000, 500, 7_500, 40_000,
+                      float32_arms=(Arm("no dropout, float32"),)),
     Contest("taming-contest", "lesson 3: none, dropout, L2 and early stopping on 50 samples, knobs by 5-fold CV",
             tuple(range(50))),
 ]}
@@ -93,12 +97,15 @@ def run_rows(experiment: Experiment, arm: Arm, seed: int, size: int, rows: list[
             for row in rows]
 
 
-def run(name: str, device=None, path: Path | None = None, show_progress: bool = True) -> int:
-    """Train the runs of experiment `name` that its record lacks; returns how many were trained."""
+def run(name: str, device=None, path: Path | None = None, show_progress: bool = True, worker=(0, 1)) -> int:
+    """Train the runs of experiment `name` that its record lacks; returns how many were trained.
+    worker (k, n): train only every n-th of them from the k-th (n processes share the work)."""
     experiment = EXPERIMENTS[name]
     path = path or record_path(name)
     if isinstance(experiment, Contest):
         return _run_contest(experiment, path)
+    if isinstance(experiment, SettledExperiment):
+        return _run_settled(experiment, path, device, show_progress, worker)
     done = done_runs(load_record(name, path)) if path.exists() else set()
     todo = [(arm, seed, size) for arm, seed, size in experiment.runs() if (arm.name, seed, size) not in done]
     steps = sum(experiment.steps[size] for _, _, size in todo)
@@ -107,7 +114,7 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
     if not todo:
         return 0
     device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
-    fast.flush_denormals()  # faster on a CPU; `rerun` does the same, so a rerun repeats the record
+    flush_denormals()  # faster on a CPU; `rerun` does the same, so a rerun repeats the record
     data = mnist_tensors(device)
     where = provenance(device)
     for size in experiment.steps:
@@ -117,6 +124,36 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
                        show_progress=show_progress, desc=f"{name}, {size:,} images",
                        on_done=lambda arm, seed, rows, seconds, size=size: append_rows(
                            path, run_rows(experiment, arm, seed, size, rows, seconds, where), COLUMNS))
+    return len(todo)
+
+
+def _run_settled(experiment: SettledExperiment, path: Path, device, show_progress: bool, worker) -> int:
+    done = done_runs(load_record(experiment.name, path)) if path.exists() else set()
+    todo = [(arm, seed) for arm, seed in experiment.runs() if (arm.name, seed, experiment.size) not in done]
+    todo = todo[worker[0]::worker[1]]
+    print(f"{experiment.name}: {len(experiment.runs()) - len(todo)} runs recorded or left to other workers, "
+          f"{len(todo)} to train (each until it settles: {experiment.min_steps:,} to {experiment.max_steps:,} steps)")
+    device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
+    flush_denormals()
+    data = mnist_tensors(device)
+    for arm, seed in todo:
+        dtype = experiment.dtype(arm, device)
+        with progress(total=experiment.max_steps, desc=f"{arm.name}, seed {seed}", unit="step",
+                      disable=not show_progress) as bar:
+            def on_eval(step, accuracy, bar=bar):
+                bar.update(step - bar.n)
+                bar.set_postfix(val_acc=f"{accuracy:.2%}", refresh=False)
+
+            start = time.perf_counter()
+            rows = train_until_settled(arm, seed, data=data, size=experiment.size, eval_every=experiment.eval_every,
+                                       min_steps=experiment.min_steps, max_steps=experiment.max_steps, dtype=dtype,
+                                       on_eval=on_eval)
+            seconds = time.perf_counter() - start
+        steps = rows[-1]["step"]
+        append_rows(path, [{"experiment": experiment.name, "arm": arm.name, "p": arm.p, "input_p": arm.input_p,
+                            "seed": seed, "size": experiment.size, "steps": steps, **row,
+                            "seconds_per_run": round(seconds, 2), **provenance(device, dtype)} for row in rows],
+                    COLUMNS)
     return len(todo)
 
 
@@ -152,7 +189,7 @@ def rerun(name: str, arm_name: str, seed: int, size: int | None = None, device="
     recorded = [row for row in load_record(name, path) if (row["arm"], row["seed"], row["size"]) == (arm_name, seed,
                                                                                                    size)]
     device = pick_device(device, verbose=False) if isinstance(device, str) else device
-    fast.flush_denormals()
+    flush_denormals()
     new, = train_runs([(arms[arm_name], seed)], data=mnist_tensors(device), size=size, steps=experiment.steps[size],
                       eval_every=experiment.eval_every, show_progress=False)
     return recorded, new
@@ -165,6 +202,8 @@ def main(argv=None) -> int:
     go = commands.add_parser("run", help="train the runs a record lacks")
     go.add_argument("name", choices=sorted(EXPERIMENTS))
     go.add_argument("--device", default=None, help="cpu, cuda or mps (default: the GPU when there is one)")
+    go.add_argument("--worker", default="0/1", help="k/n: train every n-th missing run from the k-th, so that n "
+                                                    "processes (one thread each on a CPU) share an experiment")
     again = commands.add_parser("rerun", help="train one recorded run again and print it beside its record")
     again.add_argument("name", choices=sorted(EXPERIMENTS))
     again.add_argument("--arm", default=None, help="the arm (lesson 5's experiments)")
@@ -178,7 +217,8 @@ def main(argv=None) -> int:
             total = len(experiment.seeds) if isinstance(experiment, Contest) else len(experiment.runs())
             print(f"{experiment.name}: {experiment.about}; {held} of {total} runs recorded")
     elif args.command == "run":
-        run(args.name, args.device)
+        k, n = (int(part) for part in args.worker.split("/"))
+        run(args.name, args.device, worker=(k, n))
     else:
         recorded, new = rerun(args.name, args.arm, args.seed, args.size)
         print(f"{'step':>6} {'split':>10}  {'recorded loss, accuracy':>24}  {'now':>18}")

@@ -57,3 +57,32 @@ def _requested_device(name: str) -> torch.device:
         raise DeviceNotAvailableError(
             f"device {name!r} was asked for, but Apple's MPS backend is not available; use 'cpu'")
     return device
+
+
+def cpu_flags() -> set[str]:
+    """The feature flags of this machine's processor, as Linux lists them (empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo") as file:
+            for line in file:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def training_dtype(device: torch.device) -> torch.dtype:
+    """bfloat16 where the device multiplies it natively (a CUDA GPU that supports it, a CPU with
+    AVX512-BF16 or AMX), else float32: the dtype the experiment runner's autocast uses."""
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
+    if device.type == "cpu" and cpu_flags() & {"avx512_bf16", "amx_bf16"}:
+        return torch.bfloat16
+    return torch.float32
+
+
+def flush_denormals() -> bool:
+    """Have torch's CPU threads flush denormal floats to zero (x86 computes with them tens of times
+    more slowly; Adam's decaying averages make them). Call it before the first computation: torch's
+    worker threads copy the setting when they start. Returns False on a CPU that cannot flush."""
+    return torch.set_flush_denormal(True)

@@ -8,6 +8,8 @@ the provenance of the run that made it.
 """
 import csv
 import datetime
+import fcntl
+import io
 import platform
 import statistics
 import subprocess
@@ -19,7 +21,7 @@ from lessonkit.core.data import REPO_ROOT
 from lessonkit.core.language import tr
 
 RECORDS = REPO_ROOT / "records"
-PROVENANCE = ["seconds_per_run", "device", "processor", "torch", "lessonkit_commit", "date"]
+PROVENANCE = ["seconds_per_run", "device", "processor", "dtype", "torch", "lessonkit_commit", "date"]
 INTEGERS = ("seed", "size", "steps", "step")
 FLOATS = ("p", "input_p", "weight_decay", "loss", "accuracy", "seconds_per_run")
 
@@ -37,6 +39,8 @@ def load_record(name: str, path: Path | None = None) -> list[dict]:
     rows = []
     with open(path, newline="") as file:
         for row in csv.DictReader(file):
+            # records made before the runner wrote its dtype were float32: it had no autocast then
+            row.setdefault("dtype", "float32")
             missing = [key for key in PROVENANCE if not row.get(key)]
             if missing:
                 raise ValueError(f"{path.name}: a row of seed {row.get('seed')} lacks its provenance {missing}")
@@ -51,15 +55,24 @@ def load_record(name: str, path: Path | None = None) -> list[dict]:
 
 
 def append_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
-    """Append one run's rows in one write (a run is in the record whole or not at all)."""
+    """Append one run's rows in one locked write (a run is in the record whole or not at all,
+    also when several runner processes share the record)."""
     path = Path(path)
-    new = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="") as file:
-        writer = csv.DictWriter(file, columns, lineterminator="\n")
-        if new:
+    def csv_text(header: bool) -> str:
+        text = io.StringIO()
+        writer = csv.DictWriter(text, columns, lineterminator="\n")
+        if header:
             writer.writeheader()
         writer.writerows(rows)
+        return text.getvalue()
+
+    with open(path, "a", newline="") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        file.seek(0, 2)
+        file.write(csv_text(header=file.tell() == 0))
+        file.flush()
+        fcntl.flock(file, fcntl.LOCK_UN)
 
 
 def processor_name() -> str:
@@ -70,8 +83,8 @@ def processor_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def provenance(device: torch.device) -> dict:
-    """Where and with what a run is made (all but its seconds)."""
+def provenance(device: torch.device, dtype: torch.dtype = torch.float32) -> dict:
+    """Where and with what a run is made (all but its seconds); dtype: what its matrix products computed in."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                                 text=True, check=True).stdout.strip()
@@ -81,8 +94,8 @@ def provenance(device: torch.device) -> dict:
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    return {"device": name, "processor": processor_name(), "torch": torch.__version__, "lessonkit_commit": commit,
-            "date": datetime.date.today().isoformat()}
+    return {"device": name, "processor": processor_name(), "dtype": str(dtype).removeprefix("torch."),
+            "torch": torch.__version__, "lessonkit_commit": commit, "date": datetime.date.today().isoformat()}
 
 
 def describe_provenance(rows: list[dict]) -> str:

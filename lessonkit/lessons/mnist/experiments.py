@@ -17,13 +17,15 @@ Training images come from the first 50,000 of MNIST's training set; the last 10,
 validation set on which settings and stopping steps are chosen (as Srivastava et al. did).
 The test set is reported, never used to choose.
 """
+import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
 from lessonkit.core.checks import check_int, check_probability, check_seed
+from lessonkit.core.device import training_dtype
 from lessonkit.core.mnist_data import random_subset
 from lessonkit.core.progress import progress
 from lessonkit.core.stacked import Stacked
@@ -31,6 +33,7 @@ from lessonkit.core.training import Batches
 from lessonkit.lessons.mnist.lab import BATCH_SIZE, LR, build_model, evaluate
 
 VALIDATION = 10_000  # the last images of the training set; training subsets come from the rest
+SETTLE = 2 / 3  # a run has settled when its best validation accuracy came in the first two thirds of its training
 
 
 @dataclass(frozen=True)
@@ -189,3 +192,86 @@ def _train_together(runs, pool, validation, test, size, steps, eval_every, bar):
             rows[k].append(_rows(steps, "train", F.cross_entropy(logits, ys[k]).item(),
                                  (logits.argmax(1) == ys[k]).float().mean().item()))
     return rows
+
+
+def settled(validation_accuracies: list[float], fraction: float = SETTLE) -> bool:
+    """True once the best validation accuracy (its first occurrence) lies in the first
+    `fraction` of the measurements so far: the last part of training found nothing better."""
+    best = max(range(len(validation_accuracies)), key=validation_accuracies.__getitem__) + 1
+    return best <= fraction * len(validation_accuracies)
+
+
+def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int, min_steps: int, max_steps: int,
+                        dtype: torch.dtype = torch.float32, validation: int | None = None,
+                        on_eval=None) -> list[dict]:
+    """One run of the lab's network and recipe (Adam 1e-3, batches of 100), in plain torch, trained
+    until its validation accuracy has settled: measured every `eval_every` steps, it stops at the
+    first measurement after `min_steps` where `settled(...)` holds, or at `max_steps`.
+
+    dtype: torch.bfloat16 runs the forward pass under autocast (the weights and Adam stay float32;
+    `lessonkit.core.device.training_dtype` says where bf16 is native). Adam is the fused kernel
+    where torch has one (the same update, computed in one pass over the weights). Returns one dict
+    per measurement (step, split, loss, accuracy); the last is its own training images'.
+    on_eval(step, validation_accuracy): called after each measurement (a progress bar).
+    """
+    check_seed("seed", seed)
+    train_data, (x_test, y_test) = data
+    pool, (x_val, y_val) = split_validation(train_data, validation)
+    _check(size, max_steps, eval_every, pool)
+    check_int("min_steps", min_steps, eval_every, max_steps)
+    if max_steps % eval_every:
+        raise ValueError(f"max_steps must be a multiple of eval_every ({eval_every}), got {max_steps}")
+    x, y = random_subset(*pool, size, seed)
+    autocast = (lambda: torch.autocast(x.device.type, dtype=dtype)) if dtype != torch.float32 else \
+        contextlib.nullcontext
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)  # first weights, then the dropout masks
+        model = arm.model().to(x.device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=LR, fused=x.device.type in ("cpu", "cuda"))
+        batches = Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1))
+        passes = (index for _ in iter(int, 1) for index in batches.indices())  # pass after pass, reshuffled
+        rows, accuracies, step = [], [], 0
+        while not (accuracies and (step >= max_steps or (step >= min_steps and settled(accuracies)))):
+            index = next(passes)
+            model.train()
+            optimizer.zero_grad()
+            with autocast():
+                loss = F.cross_entropy(model(x[index]), y[index])
+            loss.backward()
+            optimizer.step()
+            step += 1
+            if step % eval_every == 0:
+                with autocast():
+                    val, test = evaluate(model, x_val, y_val), evaluate(model, x_test, y_test)
+                rows += [_rows(step, "validation", *val), _rows(step, "test", *test)]
+                accuracies.append(val[1])
+                if on_eval is not None:
+                    on_eval(step, val[1])
+        with autocast():
+            rows.append(_rows(step, "train", *evaluate(model, x, y)))
+    return rows
+
+
+@dataclass(frozen=True)
+class SettledExperiment:
+    """Arms x seeds on `size` training images, each run trained until settled
+    (`train_until_settled`), in the dtype the device multiplies natively; `float32_arms` are
+    trained in float32 wherever they run (to show the dtype does not change the result)."""
+
+    name: str
+    about: str
+    arms: tuple
+    seeds: tuple
+    size: int
+    eval_every: int
+    min_steps: int
+    max_steps: int
+    float32_arms: tuple = field(default=())
+
+    def runs(self):
+        """(arm, seed) in training order: every arm of seed 0, then of seed 1, ... (so a record
+        cut short still pairs by seed), then the float32 arms."""
+        return [(arm, seed) for arms in (self.arms, self.float32_arms) for seed in self.seeds for arm in arms]
+
+    def dtype(self, arm: Arm, device) -> torch.dtype:
+        return torch.float32 if arm in self.float32_arms else training_dtype(device)
