@@ -99,12 +99,8 @@ def navigation(index: int, paths: list[Path], titles: list[str]) -> str:
 
 
 def with_language_line(text: str) -> str:
-    """The first code cell's source with the language line after its nbval markers."""
-    lines = text.splitlines(keepends=True)
-    at = 0
-    while at < len(lines) and lines[at].startswith("# NBVAL"):
-        at += 1
-    return "".join(lines[:at]) + LANGUAGE_LINE + "\n" + "".join(lines[at:])
+    """The first code cell's source with the language line first (nbval's markers are cell tags)."""
+    return LANGUAGE_LINE + "\n" + text
 
 
 def build(english: Path, translations: dict, nav: str, previous: dict | None) -> dict:
