@@ -12,22 +12,29 @@ a lesson's cells are whole markdown paragraphs, tables and formulas, which read 
 as YAML block text, and PyYAML is already a dependency of the course.
 
 What the script builds: the English notebook with every markdown cell in Korean, navigation
-links between the Korean lessons, and the code cells unchanged, except one line added to the
-first code cell that switches lessonkit's messages to Korean (`LANGUAGE_LINE`). Outputs are kept
-from the last build for every code cell whose source did not change; `scripts/run_notebooks.py
-notebooks/ko/*.ipynb` then executes them, so their outputs come from their own execution.
+links between the Korean lessons, and the code cells' code unchanged: their comments are Korean
+(`lessonkit.core.language.tr_comments`, from the catalogue `lessonkit/core/locale/ko.toml`), and
+one line added to the first code cell switches lessonkit's messages to Korean (`LANGUAGE_LINE`).
+Outputs are kept from the last build for every code cell whose code, comments aside, did not
+change; `scripts/run_notebooks.py notebooks/ko/*.ipynb` then executes the others, so their outputs
+come from their own execution.
 """
 import argparse
 import copy
 import hashlib
+import io
 import json
 import sys
+import tokenize
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_navigation  # noqa: E402 - the English edition's link format, shared
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lessonkit.core import language  # noqa: E402 - the catalogue that translates code comments
 
 REPO = Path(__file__).resolve().parents[1]
 ENGLISH = REPO / "notebooks"
@@ -103,6 +110,30 @@ def with_language_line(text: str) -> str:
     return LANGUAGE_LINE + "\n" + text
 
 
+def korean_comments(code: str) -> str:
+    """A code cell's source with its comments in Korean (the catalogue's), its code unchanged."""
+    spoken = language.language()
+    language.set_language("ko")
+    try:
+        return language.tr_comments(code)
+    finally:
+        language.set_language(spoken)
+
+
+def without_comments(code: str) -> str:
+    """`code` with every comment removed (found by Python's tokenizer, so a '#' inside a string stays),
+    and trailing spaces. Code that does not tokenize comes back whole: no comment is assumed."""
+    try:
+        comments = [token.start for token in tokenize.generate_tokens(io.StringIO(code).readline)
+                    if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return code
+    lines = code.split("\n")
+    for row, column in comments:
+        lines[row - 1] = lines[row - 1][:column]
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def build(english: Path, translations: dict, nav: str, previous: dict | None) -> dict:
     notebook = json.loads(english.read_text(encoding="utf-8"))
     old_outputs = {}
@@ -117,11 +148,13 @@ def build(english: Path, translations: dict, nav: str, previous: dict | None) ->
             continue
         if cell["cell_type"] != "code":
             continue
+        code = korean_comments(source(cell))
         if first_code:
-            cell["source"] = with_language_line(source(cell)).splitlines(keepends=True)
+            code = with_language_line(code)
             first_code = False
+        cell["source"] = code.splitlines(keepends=True)
         old = old_outputs.get(cell["id"])
-        if old is not None and source(old) == source(cell):
+        if old is not None and without_comments(source(old)) == without_comments(code):
             cell["outputs"], cell["execution_count"] = old.get("outputs", []), old.get("execution_count")
         else:
             cell["outputs"], cell["execution_count"] = [], None

@@ -3,17 +3,22 @@
 - every English markdown cell has a Korean translation made from its current text (a changed
   English cell makes its translation stale, and this test names it);
 - the committed Korean notebooks are what `scripts/build_korean.py` builds;
-- their code cells are the English ones, but for one line that sets the language;
+- their code cells are the English ones, but for one line that sets the language and for their
+  comments, which are Korean;
 - their prose is Korean: more than half of each lesson's prose letters are Hangul;
 - with the language set to Korean, the exercises' checks and hints and the widgets speak Korean.
 """
 import copy
 import importlib.util
+import io
 import json
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
+
+from lessonkit.core import language
 
 REPO = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("build_korean", REPO / "scripts" / "build_korean.py")
@@ -43,15 +48,39 @@ def test_every_lesson_has_a_korean_edition_and_the_build_is_current():
 
 
 @pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
-def test_code_cells_are_the_english_ones_but_for_the_language_line(english):
+def test_code_cells_are_the_english_ones_but_for_the_language_line_and_their_comments(english):
     korean = cells(build_korean.KOREAN / english.name)
     ours = [(c["id"], build_korean.source(c)) for c in cells(english) if c["cell_type"] == "code"]
     theirs = [(c["id"], build_korean.source(c)) for c in korean if c["cell_type"] == "code"]
     assert [i for i, _ in ours] == [i for i, _ in theirs]
-    changed = [(a, b) for (_, a), (_, b) in zip(ours, theirs, strict=True) if a != b]
-    assert len(changed) == 1, "only the first code cell differs"
-    english_code, korean_code = changed[0]
-    assert korean_code.replace(build_korean.LANGUAGE_LINE + "\n", "", 1) == english_code
+    assert theirs[0][1].startswith(build_korean.LANGUAGE_LINE + "\n"), "the first code cell sets the language"
+    theirs[0] = (theirs[0][0], theirs[0][1].removeprefix(build_korean.LANGUAGE_LINE + "\n"))
+    for (cell_id, english_code), (_, korean_code) in zip(ours, theirs, strict=True):
+        assert build_korean.without_comments(korean_code) == build_korean.without_comments(english_code), cell_id
+
+
+@pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
+def test_the_comments_in_korean_code_cells_are_korean(english):
+    """What the learner reads while typing (the exercise scaffolds' steps, "replace this line with your
+    code") is Korean: every comment in prose is translated by the catalogue; commented-out code stays."""
+    english_left = []
+    for cell in cells(build_korean.KOREAN / english.name):
+        if cell["cell_type"] != "code":
+            continue
+        code = build_korean.source(cell)
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            text = token.string.lstrip("# ")
+            if token.type == tokenize.COMMENT and language._english(text) and not re.search("[가-힣]", text):
+                english_left.append((cell["id"], token.string))
+    assert english_left == [], "add their Korean to lessonkit/core/locale/ko.toml and rebuild"
+
+
+def test_comments_are_stripped_by_the_tokenizer_so_code_and_strings_are_compared_whole():
+    assert build_korean.without_comments('x = "a # b"  # a comment\n# another\ny = 1') == 'x = "a # b"\n\ny = 1'
+    assert build_korean.without_comments("x = 1  # one") != build_korean.without_comments("x = 2  # one")
+    assert build_korean.korean_comments("x = 1  # replace this line with your code") == (
+        "x = 1  # 이 줄을 지우고 코드를 작성하세요")
+    assert language.language() == "en", "building leaves the language as it was"
 
 
 @pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.name)
