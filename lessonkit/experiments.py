@@ -36,6 +36,8 @@ NONE = Arm("no dropout")
 PAPER = Arm("paper", p=0.5, input_p=0.2)  # the paper's MNIST setting: keep 0.8 of the pixels, 0.5 of the units
 BOTH = Arm("both", p=0.5, input_p=0.5)
 LAB = Arm("lab p = 0.3", p=0.3)
+HIDDEN, INPUT = Arm("hidden only", p=0.5), Arm("input only", input_p=0.5)
+P_SWEEP = tuple(Arm(f"p = {p}", p=p, input_p=p) for p in (0.1, 0.3, 0.7))
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,10 @@ class Contest:
 
 EXPERIMENTS = {e.name: e for e in [
     Experiment("mnist-ablation", "which dropout pays on 1,000 images: none, hidden only, input only, both, the paper's",
-               (NONE, Arm("hidden only", p=0.5), Arm("input only", input_p=0.5), BOTH, PAPER),
+               (NONE, HIDDEN, INPUT, BOTH, PAPER),
                tuple(range(10)), {1_000: 1_000}, 100),
     Experiment("mnist-p-sweep", "p on the input and the hidden layers, chosen on validation (with the ablation's "
-               "p = 0 and p = 0.5)", tuple(Arm(f"p = {p}", p=p, input_p=p) for p in (0.1, 0.3, 0.7)),
+               "p = 0 and p = 0.5)", P_SWEEP,
                tuple(range(10)), {1_000: 1_000}, 100),
     Experiment("mnist-size", "the paper's setting against none as the training set grows (with the ablation's 1,000)",
                (NONE, PAPER), tuple(range(5)), {100: 1_000, 500: 1_000, 5_000: 2_000}, 100),
@@ -78,8 +80,14 @@ EXPERIMENTS = {e.name: e for e in [
                (NONE, Arm("lab p = 0.3", p=0.3)), tuple(range(5)), {50_000: 7_500}, 500, 0.019),
     SettledExperiment("mnist-full-settled", "none, the lab's p = 0.3 and the paper's setting on 50,000 images, each "
                       "run trained until its validation accuracy settled (the last 10,000 validate)",
-                      (NONE, LAB, PAPER), tuple(range(10)), 50_000, 500, 7_500, 40_000,
-                      float32_arms=(Arm("no dropout, float32"),)),
+                      (NONE, LAB, PAPER), tuple(range(10)), (50_000,), 500, 7_500, 40_000),
+    SettledExperiment("mnist-1k-settled", "the ablation and the p sweep on 1,000 images, each run trained until its "
+                      "validation accuracy settled; `both` also in float32",
+                      (NONE, HIDDEN, INPUT, BOTH, PAPER, *P_SWEEP), tuple(range(10)), (1_000,), 200, 1_000, 10_000,
+                      float32_arms=(Arm("both, float32", p=0.5, input_p=0.5),)),
+    SettledExperiment("mnist-size-settled", "the paper's setting against none at 100, 500 and 5,000 images, each run "
+                      "trained until its validation accuracy settled", (NONE, PAPER), tuple(range(10)),
+                      (100, 500, 5_000), 200, 1_000, 20_000),
     Contest("taming-contest", "lesson 3: none, dropout, L2 and early stopping on 50 samples, knobs by 5-fold CV",
             tuple(range(50))),
 ]}
@@ -129,29 +137,28 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
 
 def _run_settled(experiment: SettledExperiment, path: Path, device, show_progress: bool, worker) -> int:
     done = done_runs(load_record(experiment.name, path)) if path.exists() else set()
-    todo = [(arm, seed) for arm, seed in experiment.runs() if (arm.name, seed, experiment.size) not in done]
+    todo = [(arm, seed, size) for arm, seed, size in experiment.runs() if (arm.name, seed, size) not in done]
     todo = todo[worker[0]::worker[1]]
     print(f"{experiment.name}: {len(experiment.runs()) - len(todo)} runs recorded or left to other workers, "
           f"{len(todo)} to train (each until it settles: {experiment.min_steps:,} to {experiment.max_steps:,} steps)")
     device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
     flush_denormals()
     data = mnist_tensors(device)
-    for arm, seed in todo:
+    for arm, seed, size in todo:
         dtype = experiment.dtype(arm, device)
-        with progress(total=experiment.max_steps, desc=f"{arm.name}, seed {seed}", unit="step",
+        with progress(total=experiment.max_steps, desc=f"{arm.name}, seed {seed}, {size:,} images", unit="step",
                       disable=not show_progress) as bar:
             def on_eval(step, accuracy, bar=bar):
                 bar.update(step - bar.n)
                 bar.set_postfix(val_acc=f"{accuracy:.2%}", refresh=False)
 
             start = time.perf_counter()
-            rows = train_until_settled(arm, seed, data=data, size=experiment.size, eval_every=experiment.eval_every,
+            rows = train_until_settled(arm, seed, data=data, size=size, eval_every=experiment.eval_every,
                                        min_steps=experiment.min_steps, max_steps=experiment.max_steps, dtype=dtype,
                                        on_eval=on_eval)
             seconds = time.perf_counter() - start
-        steps = rows[-1]["step"]
         append_rows(path, [{"experiment": experiment.name, "arm": arm.name, "p": arm.p, "input_p": arm.input_p,
-                            "seed": seed, "size": experiment.size, "steps": steps, **row,
+                            "seed": seed, "size": size, "steps": rows[-1]["step"], **row,
                             "seconds_per_run": round(seconds, 2), **provenance(device, dtype)} for row in rows],
                     COLUMNS)
     return len(todo)

@@ -2,17 +2,16 @@
 
 Prints one line per epoch and the final test accuracy (`--help` lists every option). It
 trains lesson 5's network with lesson 5's loop (`lessonkit.lessons.mnist.lab.run_lab`), with
-denormals flushed on a CPU (`lessonkit.fast.flush_denormals`).
+denormals flushed on a CPU (`lessonkit.core.device.flush_denormals`).
 """
 import argparse
 import math
 import sys
 
-from lessonkit import fast
 from lessonkit.core.checkpoints import CheckpointError
 from lessonkit.core.checks import SEED_RANGE
 from lessonkit.core.data import MNISTDamagedError, MNISTNotFoundError
-from lessonkit.core.device import DEVICE_NAMES, DeviceNotAvailableError, pick_device
+from lessonkit.core.device import DEVICE_NAMES, DeviceNotAvailableError, flush_denormals, pick_device
 from lessonkit.lessons.mnist.lab import BATCH_SIZE, EPOCHS, LR, SEED, P, run_lab
 
 PROG = "lessonkit.mnist"
@@ -116,7 +115,7 @@ def main(argv=None) -> int:
 
 def run() -> int:
     """The console script `lessonkit-mnist`, and `python -m lessonkit.mnist`."""
-    fast.flush_denormals()  # first, before torch starts its worker threads: see lessonkit.fast.denormals
+    flush_denormals()  # first, before torch starts its worker threads
     return main()
 
 

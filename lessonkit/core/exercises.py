@@ -17,10 +17,15 @@ where to look, and only `hint=3`, asked for explicitly, adds the fix. A checker 
 mistake it recognised and never prints the expected value, at any stage.
 """
 import inspect
+import random
 import tomllib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
+
+import numpy as np
+import torch
 
 from lessonkit.core.language import tr, tr_comments
 
@@ -44,6 +49,25 @@ class Mistake:
         if hint >= 3:
             parts.append(f"{tr('Fix:')} {tr(self.fix)}")
         return " ".join(parts)
+
+
+@contextmanager
+def pure(seed: int = 0):
+    """Run a check as if it never ran: torch's (CPU, and CUDA once started), numpy's and Python's
+    global random states are saved, seeded with `seed` (so a check counts the same on every run,
+    whatever the learner drew before) and restored afterwards, even when the learner's code raises.
+    A wrong answer that draws from the global generator must not move the lesson's later numbers."""
+    cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    with torch.random.fork_rng(devices=cuda):
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(numpy_state)
+            random.setstate(python_state)
 
 
 def hint_stage(hint) -> int:
@@ -104,7 +128,7 @@ class CheckReport:
         if self.passed:
             return f"✓ {name}: {tr(self.praise) if self.praise else tr(f'all {self.checks} checks passed.')}"
         told, more = self._told(), self._next_stage()
-        if self.checks <= 1 and len(told) == 1:
+        if len(told) == 1:  # one problem: one line, however many checks ran
             lines = [f"✗ {name}: {told[0]}"]
         else:
             lines = [f"✗ {name}: " + tr(f"{len(told)} of {self.checks} checks found a problem:")]
@@ -193,13 +217,15 @@ class Exercise:
         q1.hint()             # stage 1; q1.hint(2): where to look; q1.hint(3): the fix
         q1.solution()         # the solution (try first)
 
-    `checker(answer, hint=n)` is the lesson's checker; `q1.report` is its last report. After a
-    wrong answer `hint(n)` tells the mistake recognised at stage n. Before any answer (or after
-    one the checker recognises no mistake in) stage 1 only asks for an answer, stage 2 tells
-    `where` to look and stage 3 the rule `fix`, never the expected value. `solution` is the text
-    `solution()` prints, or a function whose source it prints, with `explanation` after it.
-    `solved()` returns the arguments of a `check()` that passes (for the tests: every solution is
-    checked, outside the notebooks).
+    `checker(answer, hint=n)` is the lesson's checker, run under `pure()`: a check leaves every
+    random state as it found it. `q1.report` is the last check's report; `q1.passed` is True once a
+    check has passed, and stays so. `hint(n)` always tells stage n: after an answer with a mistake the
+    checker recognised, that mistake at stage n; after an answer of the wrong form (or one that
+    raised), what the check said, then `where` to look (n = 2) and the rule `fix` (n = 3, never the
+    expected value); after a pass the same texts, marked as solved; before any answer, stage 1 asks
+    for one. `solution` is the text `solution()` prints, or a function whose source it prints, with
+    `explanation` after it. `solved()` returns the arguments of a `check()` that passes (for the
+    tests: every solution is checked, outside the notebooks).
     """
 
     name: str  # what the notebook calls it: "q1"
@@ -214,29 +240,35 @@ class Exercise:
     starter: str = ""  # the code the notebook hands the learner to fix, if any (not part of the solution)
     report: CheckReport | None = field(default=None, repr=False)  # the last check's report
     _answer: object = field(default=_UNSET, repr=False)
+    _passed: bool = field(default=False, repr=False)
 
     @property
     def passed(self) -> bool:
-        """Whether the last `check()` passed."""
-        return self.report is not None and self.report.passed
+        """Whether a `check()` has passed: once it has, a later wrong try does not undo it."""
+        return self._passed
 
     def check(self, *answer) -> None:
         """Check the answer (one value, or the functions the question asks for), print the report
         and remember the answer for `hint()`."""
         self._answer = answer
         self.report = self._report(1, **self.first_check)
+        self._passed = self._passed or self.report.passed
         print(self.report)
 
     def _answered(self) -> bool:
         return self._answer is not _UNSET and any(a is not None for a in self._answer)
 
     def _report(self, hint: int, **options) -> CheckReport:
-        try:
-            report = self.checker(*(self._answer or (None,)), hint=hint, **options)
-        except NotImplementedError:
-            report = CheckReport(self.name, checks=1, problems=[
-                "not written yet: replace the line `raise NotImplementedError` with your code, then run this "
-                "cell again."])
+        with pure():  # the learner's code draws what it likes; the lesson's random state stays as it was
+            try:
+                report = self.checker(*(self._answer or (None,)), hint=hint, **options)
+            except NotImplementedError:
+                report = CheckReport(self.name, checks=1, problems=[
+                    "not written yet: replace the line `raise NotImplementedError` with your code, then run this "
+                    "cell again."])
+            except Exception as err:  # noqa: BLE001 - an answer the checker's own guards missed: a message
+                report = CheckReport(self.name, checks=1, problems=[
+                    f"checking your answer raised {type(err).__name__}: {err}"])
         report.ask = f"{self.name}.hint"
         return report
 
@@ -251,19 +283,31 @@ class Exercise:
     def hint_text(self, n: int = 1) -> str:
         """What `hint(n)` prints."""
         n = hint_stage(n)
+        header = self._hint_header(n)
         if self._answered():
             report = self._report(n)
-            if report.mistakes:
-                return f"{self._hint_header(n)}\n{report.message}"
+            if report.mistakes:  # the mistakes of the last answer, at stage n
+                earlier = " " + tr("(you passed this question before; this hint is about your last answer.)")
+                return f"{header}{earlier if self.passed else ''}\n{report.message}"
             if report.passed:
-                return f"{self._hint_header(n)} " + tr(
-                    f"your answer already passed; {self.name}.solution() shows the lesson's solution.")
+                if n == 1:
+                    return f"{header} " + tr(
+                        f"your answer already passed; {self.name}.hint(2) and {self.name}.hint(3) still show where "
+                        f"to look and the rule, {self.name}.solution() the lesson's solution.")
+                return self._stage_text(n, f"{header} {tr('(already solved)')}")
+            told = "\n".join(report._told())  # an answer of the wrong form, or one that raised
+            if n == 1:
+                return f"{header} {told}\n" + tr(f"{self.name}.hint(2) says where to look.")
+            return f"{header} {told}\n" + self._stage_text(n, tr("Where to look:"))
         if n == 1:
-            return f"{self._hint_header(n)} " + tr(
+            return f"{header} " + tr(
                 f"answer first (a guess is fine) and run {self.name}.check(...): its message, and "
                 f"{self.name}.hint() after it, then tell what your answer missed. {self.name}.hint(2) says where "
                 "to look.")
-        told = [f"{self._hint_header(n)} {tr(self.where)}"]
+        return self._stage_text(n, header)
+
+    def _stage_text(self, n: int, header: str) -> str:
+        told = [f"{header} {tr(self.where)}"]
         if n == 3:
             told.append(f"{tr('The rule:')} {tr(self.fix)}")
         return "\n".join(told)

@@ -7,7 +7,6 @@ class History:
     """One row per finished epoch: `history["test_acc"]` is that column as a list."""
 
     columns: dict[str, list[float]] = field(default_factory=dict)
-    interrupted: bool = False
 
     def add(self, **row: float) -> None:
         for name, value in row.items():
@@ -33,7 +32,7 @@ class History:
 
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={_fmt(v).strip()}" for k, v in self.last().items()) if len(self) else "empty"
-        return f"History({len(self)} epochs{', interrupted' if self.interrupted else ''}: {last})"
+        return f"History({len(self)} epochs: {last})"
 
 
 def _fmt(value: float) -> str:

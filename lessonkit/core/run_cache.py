@@ -114,6 +114,5 @@ def cached(fn, **kwargs):
             kwargs["on_epoch"](history)
         return stored["result"]
     result = fn(**kwargs)
-    if not getattr(result[-1] if isinstance(result, tuple) else result, "interrupted", False):
-        save(fn.__name__, key, {"result": result, "rng": torch.get_rng_state()})
+    save(fn.__name__, key, {"result": result, "rng": torch.get_rng_state()})
     return result

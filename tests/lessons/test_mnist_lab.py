@@ -152,6 +152,47 @@ def test_resuming_a_lab_checkpoint_with_another_p_is_refused(small_mnist, tmp_pa
                 show_progress=False)
 
 
+def lab_run(data, epochs, checkpoint=None):
+    return run_lab(0.3, epochs=epochs, seed=1, data=data, device="cpu", checkpoint=checkpoint, show_progress=False)
+
+
+def test_a_lab_resumed_from_its_checkpoint_continues_exactly(small_mnist, tmp_path):
+    _, straight = lab_run(small_mnist, 3)
+    ckpt = tmp_path / "runs" / "lab.pt"
+    lab_run(small_mnist, 1, ckpt)
+    _, resumed = lab_run(small_mnist, 3, ckpt)
+    assert resumed["epoch"] == [1, 2, 3]
+    assert resumed["train_loss"] == straight["train_loss"] and resumed["test_loss"] == straight["test_loss"]
+    assert [p.name for p in ckpt.parent.iterdir()] == ["lab.pt"]  # no temporary file left
+
+
+def test_a_damaged_lab_checkpoint_is_refused_clearly(small_mnist, tmp_path):
+    ckpt = tmp_path / "lab.pt"
+    lab_run(small_mnist, 1, ckpt)
+    ckpt.write_bytes(ckpt.read_bytes()[:200])
+    with pytest.raises(CheckpointError, match="is damaged"):
+        lab_run(small_mnist, 2, ckpt)
+
+
+def test_a_save_cut_short_keeps_the_old_checkpoint_and_leaves_no_partial_file(small_mnist, tmp_path, monkeypatch):
+    ckpt = tmp_path / "lab.pt"
+    lab_run(small_mnist, 1, ckpt)
+    before = ckpt.read_bytes()
+    real_save = torch.save
+
+    def save_half_then_fail(obj, f):
+        real_save(obj, f)
+        with open(f, "r+b") as handle:
+            handle.truncate(100)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", save_half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        lab_run(small_mnist, 2, ckpt)
+    assert ckpt.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lab.pt"]
+
+
 def lesson_network(p):
     """The network as lesson 5 writes it out: plain torch.nn, layer by layer."""
     linears = [torch.nn.Linear(784, 512), torch.nn.Linear(512, 512), torch.nn.Linear(512, 512),

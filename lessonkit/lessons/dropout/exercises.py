@@ -3,7 +3,8 @@
     check_gradient_prediction(my_gradient)        # a number: d output / d input of a kept unit at p = 0.3
     check_eval_prediction(my_eval_prediction)     # "same", "varies" or "chance"
     check_dropout(my_dropout)                     # my_dropout(x, p, training=True, generator=None)
-    gradient_check(my_dropout_backward)           # central differences vs autograd vs yours, one mask
+    gradient_check(my_dropout_backward)           # prints: central differences vs autograd vs yours
+    compare_gradients(my_dropout_backward)        # the same, as an object (its three gradients)
     check_dropout_backward(my_dropout_backward)   # my_dropout_backward(grad_output, mask, p)
     check_test_time_scaling(my_answer)            # "larger", "smaller" or "same"
     check_smaller_layer(my_answer)                # "lower", "higher" or "same"
@@ -13,6 +14,7 @@ Masks cannot be compared one by one with the reference (your code may draw its r
 numbers differently), so the checks test what every correct dropout must do, on fixed
 seeds, and name the usual mistakes when they see them.
 """
+import inspect
 import math
 import numbers
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from lessonkit.core.exercises import (
     hint_stage,
     load_questions,
     not_answered,
+    pure,
 )
 from lessonkit.core.language import tr
 from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
@@ -67,31 +70,86 @@ def _scale_mistake(ratio: float, mean_ratio: float, p: float) -> Mistake:
                    fix="the mean of the output must stay that of the input: " + FORWARD_FIX)
 
 
+def _form_problem(fn, parameters: str, variable: str, **arguments) -> str:
+    """Why `fn` cannot be called as the question calls it (not a function, or the wrong parameters),
+    told in one line; "" when it can."""
+    if not callable(fn):
+        return f"{variable} must be a function {parameters}, got {fn!r} ({type(fn).__name__})."
+    try:
+        inspect.signature(fn).bind(*arguments.pop("positional", ()), **arguments)
+    except TypeError:
+        return f"{variable} must take the arguments {parameters}; yours takes {_parameters_of(fn)}."
+    except ValueError:  # a builtin without a signature: it is called, and what it does is checked
+        pass
+    return ""
+
+
+def _parameters_of(fn) -> str:
+    return str(inspect.signature(fn))
+
+
+class _Calls:
+    """Calls a learner's function on copies of its inputs and keeps what went wrong in form (it
+    raised, returned None or no tensor, or a tensor of another shape or dtype) once per kind, with
+    the calls it happened in: a function that fails the same way in every call is told so in one line."""
+
+    def __init__(self, report: CheckReport, fn, input_name: str = "x"):
+        self.report, self.fn, self.input_name = report, fn, input_name
+        self.made: list[str] = []  # the label of every call made
+        self.failed: dict[str, tuple[str, list[str]]] = {}  # kind -> (message of its first call, labels)
+
+    def __call__(self, label: str, *args, **kwargs):
+        self.report.checks += 1
+        self.made.append(label)
+        try:
+            # copies: a function that works in place must not change the input the checker compares with
+            out = self.fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
+        except NotImplementedError:  # a function not written yet: Exercise.check says so
+            raise
+        except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
+            return self._failed(f"raised {type(err).__name__}: {err}", label,
+                                f"your function raised {type(err).__name__}: {err}")
+        like = args[0]  # the output has the shape and dtype of the first argument
+        if out is None:
+            return self._failed("None", label, "your function returned None, not a tensor: does every path "
+                                "end in `return`?")
+        if not isinstance(out, torch.Tensor):
+            return self._failed("type", label, f"your function returned a {type(out).__name__}, not a tensor.")
+        if out.shape != like.shape:
+            return self._failed("shape", label, f"expected a tensor of shape {tuple(like.shape)}, got shape "
+                                f"{tuple(out.shape)}")
+        if out.dtype != like.dtype:
+            return self._failed("dtype", label, f"expected a tensor of {self.input_name}'s dtype, {like.dtype}, got "
+                                f"{out.dtype}")
+        return out
+
+    def _failed(self, kind: str, label: str, message: str):
+        self.failed.setdefault(kind, (message, []))[1].append(label)
+        return None
+
+    def told(self) -> None:
+        """Add one problem per kind of failure to the report."""
+        for message, labels in self.failed.values():
+            if len(labels) == len(self.made):
+                self.report.problems.append(f"in every call: {message}")
+            elif len(labels) == 1:
+                self.report.problems.append(f"{labels[0]}: {message}")
+            else:
+                self.report.problems.append(f"{labels[0]} and {len(labels) - 1} more calls: {message}")
+
+
+DROPOUT_PARAMETERS = "(x, p, training=True, generator=None)"
+
+
 def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check a learner's `fn(x, p, training=True, generator=None)` against what dropout must do."""
     report = CheckReport("dropout forward pass", hint=hint_stage(hint))
     if fn is None:
         return not_answered("my_dropout", "a function fn(x, p, training=True, generator=None)")
-
-    def run(check, *args, **kwargs):
-        report.checks += 1
-        try:
-            # copies: a function that works in place must not change the input the checker compares with
-            out = fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
-        except NotImplementedError:  # a function not written yet: Exercise.check says so
-            raise
-        except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
-            report.problems.append(f"{check}: your function raised {type(err).__name__}: {err}")
-            return None
-        x = args[0]
-        if not isinstance(out, torch.Tensor) or out.shape != x.shape:
-            got = f"shape {tuple(out.shape)}" if isinstance(out, torch.Tensor) else type(out).__name__
-            report.problems.append(f"{check}: expected a tensor of shape {tuple(x.shape)}, got {got}")
-            return None
-        if out.dtype != x.dtype:
-            report.problems.append(f"{check}: expected a tensor of x's dtype, {x.dtype}, got {out.dtype}")
-            return None
-        return out
+    unusable = _form_problem(fn, DROPOUT_PARAMETERS, "my_dropout", positional=(0, 0), training=True, generator=None)
+    if unusable:
+        return CheckReport("dropout forward pass", checks=1, problems=[unusable])
+    run = _Calls(report, fn)
 
     x = _positive_input()
     out = run("eval mode", x, P, training=False)
@@ -123,6 +181,7 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             fix="handle p = 1 before dividing: every element is dropped, return `x * 0.0` (as torch does)."))
 
     out = run(f"p = {P}", x, P, training=True, generator=_seeded(2))
+    report.checks += 2  # the scale and the drop rate, counted whether or not they could run
     if out is not None:
         _check_train_output(report, x, out, P)
 
@@ -155,6 +214,7 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             report.problems.append(cut_off)
 
     _check_batch(report, fn, run)
+    run.told()
     return report
 
 
@@ -194,7 +254,6 @@ def _check_batch(report, fn, run):
 
 
 def _check_train_output(report, x, out, p):
-    report.checks += 2
     kept = out != 0
     if not kept.any():
         report.problems.append(Mistake(
@@ -228,30 +287,22 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
     report = CheckReport("dropout gradient", hint=hint_stage(hint))
     if fn is None:
         return not_answered("my_dropout_backward", "a function fn(grad_output, mask, p)")
+    unusable = _form_problem(fn, "(grad_output, mask, p)", "my_dropout_backward", positional=(0, 0, 0))
+    if unusable:
+        return CheckReport("dropout gradient", checks=1, problems=[unusable])
+    run = _Calls(report, fn, input_name="grad_output")
     found: dict[str, list] = {}  # mistake name -> [the p values where seen, the mistake]
     for p, seed in [(P, 10), (0.5, 11), (0.0, 12), (1.0, 13)]:
-        report.checks += 1
         x = _positive_input(1000, seed).requires_grad_()
         grad_output = torch.randn(1000, generator=_seeded(seed))
         mask = dropout_mask(x.shape, p, _seeded(seed))
         apply_mask(x, mask, p).backward(grad_output)
-        try:
-            got = fn(grad_output.clone(), mask.clone(), p)
-        except NotImplementedError:  # a function not written yet: Exercise.check says so
-            raise
-        except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
-            report.problems.append(f"p = {p}: your function raised {type(err).__name__}: {err}")
-            continue
-        if not isinstance(got, torch.Tensor) or got.shape != x.shape:
-            report.problems.append(f"p = {p}: expected a tensor of shape {tuple(x.shape)}")
-            continue
-        if got.dtype != x.dtype:
-            report.problems.append(f"p = {p}: expected a tensor of grad_output's dtype, {x.dtype}, got {got.dtype}")
-            continue
-        if torch.allclose(got, x.grad, rtol=1e-5, atol=1e-7):
+        got = run(f"p = {p}", grad_output, mask, p)
+        if got is None or torch.allclose(got, x.grad, rtol=1e-5, atol=1e-7):
             continue
         mistake = _gradient_mistake(got, grad_output, mask, p)
         found.setdefault(mistake.name, [[], mistake])[0].append(p)
+    run.told()
     for ps, mistake in found.values():
         at = " and ".join(f"p = {p}" for p in ps)
         report.problems.append(Mistake(mistake.name, f"at {at}: {mistake.symptom}", mistake.where, mistake.fix))
@@ -328,11 +379,11 @@ class GradientCheck:
     __repr__ = __str__
 
 
-def gradient_check(backward, p: float = P, n: int = 8, seed: int = 2) -> GradientCheck:
-    """Check `backward(grad_output, mask, p)` against central differences, as CS231n's dropout
-    assignment does: the loss is sum(dropout(x) * grad_output) with ONE fixed mask (a new mask
-    per call would make f random, and its differences meaningless), so its gradient with
-    respect to x is exactly what `backward` must return. Autograd is checked the same way."""
+def compare_gradients(backward, p: float = P, n: int = 8, seed: int = 2) -> GradientCheck:
+    """The three gradients of `backward(grad_output, mask, p)`, autograd and central differences, as
+    CS231n's dropout assignment compares them: the loss is sum(dropout(x) * grad_output) with ONE fixed
+    mask (a new mask per call would make f random, and its differences meaningless), so its gradient
+    with respect to x is exactly what `backward` must return. Autograd is checked the same way."""
     generator = _seeded(seed)
     x = (torch.rand(n, generator=generator, dtype=torch.float64) + 0.5).requires_grad_()
     grad_output = torch.randn(n, generator=generator, dtype=torch.float64)
@@ -346,11 +397,18 @@ def gradient_check(backward, p: float = P, n: int = 8, seed: int = 2) -> Gradien
         numerical = numerical_gradient(loss, x.detach())
     yours = None
     if backward is not None:
-        try:
-            yours = torch.as_tensor(backward(grad_output.clone(), mask.clone(), p), dtype=torch.float64).detach()
-        except NotImplementedError:  # not written yet: said as for no function
-            yours = None
+        with pure():  # the learner's function may draw: the lesson's random state stays
+            try:
+                yours = torch.as_tensor(backward(grad_output.clone(), mask.clone(), p), dtype=torch.float64).detach()
+            except NotImplementedError:  # not written yet: said as for no function
+                yours = None
     return GradientCheck(p, mask, numerical, x.grad, yours)
+
+
+def gradient_check(backward, p: float = P, n: int = 8, seed: int = 2) -> None:
+    """Print how far `backward(grad_output, mask, p)` and autograd are from central differences, on
+    one fixed mask (see `compare_gradients`): wherever the call stands in a cell, it prints."""
+    print(compare_gradients(backward, p, n, seed))
 
 
 def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
@@ -384,6 +442,10 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
         if abs(answer - value) < 0.01:
             report.problems.append(Mistake(name, symptom, where, fix))
             return report
+    if abs(answer - right) < 0.05:
+        report.problems.append(Mistake("rounded too far", f"{answer:g} is near, but rounded too far: give at "
+                                       "least two decimals, or write the number as an expression in p.", where, fix))
+        return report
     report.problems.append(Mistake("another number", f"{answer:g} is not what the forward pass multiplies a "
                                    "kept value by.", where, fix))
     return report

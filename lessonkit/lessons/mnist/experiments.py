@@ -9,9 +9,10 @@ images it gets, its first weights, the order of its batches and its dropout mask
 with the same seed and different dropout therefore differ only by dropout, so comparisons
 are paired by seed.
 
-`train_run` is one run, in plain torch. `train_runs` trains many with the course's stacked
-trainer (`lessonkit.core.stacked`): on a GPU all at once; each run ends where `train_run`
-ends (float rounding aside; a test checks it).
+`train_runs` trains many with the course's stacked trainer (`lessonkit.core.stacked`): on a
+GPU all at once; each run ends where the same run trained alone in plain torch ends (float
+rounding aside; a test checks it). `train_until_settled` is one run in plain torch, trained
+until its validation accuracy settles, in bf16 where the processor multiplies it natively.
 
 Training images come from the first 50,000 of MNIST's training set; the last 10,000 are the
 validation set on which settings and stopping steps are chosen (as Srivastava et al. did).
@@ -73,42 +74,6 @@ def _rows(step, split, loss, acc):
     return {"step": step, "split": split, "loss": loss, "accuracy": acc}
 
 
-def train_run(arm: Arm, seed: int, *, data, size: int, steps: int, eval_every: int = 200,
-              validation: int | None = None) -> list[dict]:
-    """One run, in plain torch: the lab's model, Adam and batches of 100 for `steps` steps.
-
-    Every `eval_every` steps (and at the last) it measures the validation and test sets in
-    eval mode; at the last step also its own training images. Returns one dict per
-    measurement: step, split ("validation", "test" or "train"), loss, accuracy.
-    validation: how many of the last training images validate (default VALIDATION).
-    """
-    check_seed("seed", seed)
-    train_data, (x_test, y_test) = data
-    pool, (x_val, y_val) = split_validation(train_data, validation)
-    _check(size, steps, eval_every, pool)
-    x, y = random_subset(*pool, size, seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)  # first weights, then the dropout masks
-        model = arm.model().to(x.device)
-        optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-        batches = Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1))
-        rows, step = [], 0
-        while step < steps:
-            for index in batches.indices():
-                model.train()
-                optimizer.zero_grad()
-                F.cross_entropy(model(x[index]), y[index]).backward()
-                optimizer.step()
-                step += 1
-                if step % eval_every == 0 or step == steps:
-                    rows += [_rows(step, "validation", *evaluate(model, x_val, y_val)),
-                             _rows(step, "test", *evaluate(model, x_test, y_test))]
-                if step == steps:
-                    break
-        rows.append(_rows(steps, "train", *evaluate(model, x, y)))
-    return rows
-
-
 @torch.no_grad()
 def _evaluate_stacked(stack, x, y, chunk=2_000):
     """(losses, accuracies) of every run in eval mode on (x, y) shared by all: two lists."""
@@ -131,7 +96,7 @@ def default_group(device: torch.device) -> int:
 def train_runs(runs, *, data, size: int, steps: int, eval_every: int = 200, group: int | None = None,
                validation: int | None = None, show_progress: bool = True, on_done=None,
                desc: str = "runs") -> list[list[dict]]:
-    """`train_run` for each (arm, seed) in `runs`, `group` runs at a time stacked (default
+    """One run of the lab's network for each (arm, seed) in `runs`, `group` runs at a time stacked (default
     `default_group`); returns each run's rows. on_done(arm, seed, rows, seconds): called as
     each group finishes (the runner appends them to its record then)."""
     runs = [(arm, check_seed("seed", seed)) for arm, seed in runs]
@@ -254,24 +219,25 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
 
 @dataclass(frozen=True)
 class SettledExperiment:
-    """Arms x seeds on `size` training images, each run trained until settled
-    (`train_until_settled`), in the dtype the device multiplies natively; `float32_arms` are
-    trained in float32 wherever they run (to show the dtype does not change the result)."""
+    """Arms x seeds x training-set sizes, each run trained until settled (`train_until_settled`),
+    in the dtype the device multiplies natively; `float32_arms` are trained in float32 wherever
+    they run (to show that the dtype does not change the result)."""
 
     name: str
     about: str
     arms: tuple
     seeds: tuple
-    size: int
+    sizes: tuple
     eval_every: int
     min_steps: int
     max_steps: int
     float32_arms: tuple = field(default=())
 
     def runs(self):
-        """(arm, seed) in training order: every arm of seed 0, then of seed 1, ... (so a record
-        cut short still pairs by seed), then the float32 arms."""
-        return [(arm, seed) for arms in (self.arms, self.float32_arms) for seed in self.seeds for arm in arms]
+        """(arm, seed, size) in training order: size by size, every arm of seed 0, then of seed 1,
+        ... (so a record cut short still pairs by seed), then the float32 arms."""
+        return [(arm, seed, size) for arms in (self.arms, self.float32_arms) for size in self.sizes
+                for seed in self.seeds for arm in arms]
 
     def dtype(self, arm: Arm, device) -> torch.dtype:
         return torch.float32 if arm in self.float32_arms else training_dtype(device)

@@ -10,6 +10,9 @@ Your masks cannot match the reference mask for mask, so the check compares stati
 fixed seeds: the mean and spread of many passes must agree with lessonkit's
 `mc_dropout_predict` within what chance allows, and the usual mistakes are named.
 """
+import sys
+from contextlib import contextmanager
+
 import torch
 
 from lessonkit.core.exercises import (
@@ -18,7 +21,9 @@ from lessonkit.core.exercises import (
     hint_stage,
     load_questions,
     not_answered,
+    pure,
 )
+from lessonkit.core.montecarlo import mc_dropout_samples
 from lessonkit.lessons.taming.network import column, make_mlp, mc_dropout_predict
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
@@ -42,6 +47,29 @@ def _modes(model) -> set[bool]:
     return {model.training} | {m.training for m in model.modules() if isinstance(m, torch.nn.Dropout)}
 
 
+# What the exercise asks the learner to write, already in lessonkit: a call into either is a shortcut.
+LIBRARY = {mc_dropout_predict.__code__: "mc_dropout_predict", mc_dropout_samples.__code__: "mc_dropout_samples"}
+
+
+@contextmanager
+def _library_calls():
+    """The names of lessonkit's MC dropout functions called inside the block, however they were
+    imported or renamed: a profiler sees every Python call the learner's function makes."""
+    called: list[str] = []
+    previous = sys.getprofile()
+
+    def watch(frame, event, _arg):
+        if event == "call" and frame.f_code in LIBRARY:
+            called.append(LIBRARY[frame.f_code])
+
+    sys.setprofile(watch)
+    try:
+        yield called
+    finally:
+        sys.setprofile(previous)
+
+
+@pure()
 def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check `fn(model, x, passes)`: it must return (mean, std) of `passes` predictions at
     the 1-D inputs `x`, made with dropout ON, and leave the model in the mode it found (it
@@ -55,9 +83,10 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         model = _model(0.3)
         rows = []  # the rows of every forward pass the function makes
         counting = model.register_forward_pre_hook(lambda _module, args: rows.append(len(args[0])))
-        report.checks += 1
+        report.checks += 2  # the function's form, and that it makes its own passes
         try:
-            result = fn(model, x, PASSES)
+            with _library_calls() as called:
+                result = fn(model, x.clone(), PASSES)  # a copy: x is the checker's, for the reference
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
@@ -71,6 +100,13 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                                    f"got {got}")
             return report
         counting.remove()
+        if called:
+            report.problems.append(Mistake(
+                "the library's MC dropout called", f"your function calls lessonkit's {called[0]}, the function "
+                "this exercise asks you to write yourself.", "the body of your function: which function makes "
+                "the passes?", "make the passes yourself: call `model(...)` `passes` times with dropout on "
+                "(model.train()), stack the results and take their mean and std over the passes."))
+            return report
         mean, std = (t.detach().to(x.dtype) for t in result)  # a float64 answer is compared as float32
         if sum(rows) < PASSES * len(x):
             report.problems.append(Mistake(
@@ -104,7 +140,12 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "nn.Dropout does nothing."))
             return report
         report.checks += 1
-        if torch.allclose(mean, eval_mode) and not torch.allclose(ref_mean, eval_mode, atol=tolerance.max().item()):
+        if torch.all((mean / PASSES - ref_mean).abs() <= tolerance / PASSES) and not torch.all(
+                (mean - ref_mean).abs() <= tolerance):
+            report.problems.append(Mistake(
+                "sum instead of mean", f"your mean is {PASSES} times a 4,000-pass average: the passes were added "
+                "up, not averaged.", "the line that computes the mean.", "average the passes: `samples.mean(0)`."))
+        elif torch.allclose(mean, eval_mode) and not torch.allclose(ref_mean, eval_mode, atol=tolerance.max().item()):
             report.problems.append(Mistake(
                 "eval-mode curve as the mean", "your mean equals the eval-mode prediction exactly.",
                 "the line that computes the mean: what is it the mean of?",
@@ -112,21 +153,34 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         elif not torch.all((mean - ref_mean).abs() <= tolerance):
             worst = (mean - ref_mean).abs().max().item()
             report.problems.append(Mistake(
-                "mean not over the passes", f"your mean is off by up to {worst:.3g} from a 4,000-pass average.",
+                "mean not the passes' average", f"your mean is off by up to {worst:.3g} from a 4,000-pass average.",
                 "the dimension you average over, and the number of passes you make.",
                 "stack the passes into one tensor of shape (passes, len(x)) and take `.mean(0)`."))
         report.checks += 1
         ratio = (std.mean() / ref_std.mean()).item()
-        if not 0.8 < ratio < 1.25:
+        spread_where = "the line that computes the spread of the stacked passes."
+        if 0.8 < ratio < 1.25:
+            pass
+        elif bool((std >= 0).all()) and 0.8 < (std.sqrt().mean() / ref_std.mean()).item() < 1.25:
             report.problems.append(Mistake(
-                "std not over the passes", f"your spread is {ratio:.2f} times that of a 4,000-pass reference.",
-                "the dimension you take the std over.",
+                "variance instead of std", "your spread, square-rooted, agrees with a 4,000-pass std: you returned "
+                "the variance of the passes.", spread_where, "take the standard deviation: `.std(0)`, not `.var(0)`."))
+        elif 0.8 < ratio * PASSES**0.5 < 1.25:
+            report.problems.append(Mistake(
+                "std divided by the square root of the passes", f"your spread is the passes' std divided by "
+                f"√{PASSES}: the standard error of their mean, not their spread.", spread_where,
+                "return the std of the passes themselves: `.std(0)`, not divided by anything."))
+        else:
+            report.problems.append(Mistake(
+                "spread not the passes' std", f"your spread is {ratio:.2f} times that of a 4,000-pass reference.",
+                spread_where + " What is it taken of, over which dimension, and what is done to it after?",
                 "take the std of the stacked passes over dim 0: `.std(0)`."))
 
         report.checks += 2
         no_dropout = _model(0.0).train()  # handed over in train mode: it must come back so
         try:
-            _, std0 = fn(no_dropout, x, PASSES)
+            _, std0 = fn(no_dropout, x.clone(), PASSES)
+            std0 = torch.as_tensor(std0).detach()
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001
@@ -137,7 +191,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "mode not restored", "a model handed to you in train mode came back in eval mode.",
                 MODE_WHERE, "remember `was_training = model.training` first, and end with "
                 "`model.train(was_training)`, not with a fixed mode."))
-        if not torch.allclose(std0.detach(), torch.zeros_like(std0), atol=1e-5):
+        if not torch.allclose(std0, torch.zeros_like(std0), atol=1e-5):
             report.problems.append(Mistake(
                 "spread without dropout", "a network without dropout (p = 0) gets a non-zero std from you.",
                 "where your spread comes from: only dropout may make passes differ.",
