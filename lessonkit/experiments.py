@@ -137,8 +137,9 @@ def run(name: str, device=None, path: Path | None = None, show_progress: bool = 
 
 def _run_settled(experiment: SettledExperiment, path: Path, device, show_progress: bool, worker) -> int:
     done = done_runs(load_record(experiment.name, path)) if path.exists() else set()
-    todo = [(arm, seed, size) for arm, seed, size in experiment.runs() if (arm.name, seed, size) not in done]
-    todo = todo[worker[0]::worker[1]]
+    k, n = worker  # each worker's share is fixed by the experiment, not by what is done yet
+    todo = [(arm, seed, size) for i, (arm, seed, size) in enumerate(experiment.runs())
+            if i % n == k and (arm.name, seed, size) not in done]
     print(f"{experiment.name}: {len(experiment.runs()) - len(todo)} runs recorded or left to other workers, "
           f"{len(todo)} to train (each until it settles: {experiment.min_steps:,} to {experiment.max_steps:,} steps)")
     device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
