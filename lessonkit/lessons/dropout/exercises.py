@@ -141,6 +141,7 @@ class _Calls:
 DROPOUT_PARAMETERS = "(x, p, training=True, generator=None)"
 
 
+@pure()
 def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check a learner's `fn(x, p, training=True, generator=None)` against what dropout must do."""
     report = CheckReport("dropout forward pass", hint=hint_stage(hint))
@@ -280,6 +281,7 @@ def _check_train_output(report, x, out, p):
             fix="each element must be dropped with probability p: keep it when `torch.rand(...) >= p`."))
 
 
+@pure()
 def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
     """Check a learner's `fn(grad_output, mask, p)`: the gradient of dropout with respect to x.
 

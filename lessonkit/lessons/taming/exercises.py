@@ -140,7 +140,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "nn.Dropout does nothing."))
             return report
         report.checks += 1
-        if torch.all((mean / PASSES - ref_mean).abs() <= tolerance / PASSES) and not torch.all(
+        if torch.all((mean / PASSES - ref_mean).abs() <= tolerance) and not torch.all(
                 (mean - ref_mean).abs() <= tolerance):
             report.problems.append(Mistake(
                 "sum instead of mean", f"your mean is {PASSES} times a 4,000-pass average: the passes were added "
