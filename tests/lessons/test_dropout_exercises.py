@@ -7,6 +7,7 @@ from lessonkit.lessons.dropout.exercises import (
     check_dropout,
     check_dropout_backward,
     check_gradient_prediction,
+    compare_gradients,
     gradient_check,
     numerical_gradient,
     relative_error,
@@ -77,7 +78,7 @@ def test_correct_dropouts_pass(fn):
 def test_each_broken_dropout_is_named_and_told_in_stages(fn, mistake):
     one, two, three = (check_dropout(fn, hint=hint) for hint in (1, 2, 3))
     assert not one.passed and mistake in one.mistakes, str(one)
-    assert f"- {mistake}: " in str(one) and "Where to look" not in str(one) and "hint=2" in str(one)
+    assert f"{mistake}: " in str(one) and "Where to look" not in str(one) and "hint=2" in str(one)
     assert "Where to look" in str(two) and "Fix" not in str(two)
     assert "Fix: " in str(three)
     for text in map(str, (one, two, three)):  # the right scale, 1/(1-0.3), is never printed
@@ -104,8 +105,9 @@ def test_an_unscaled_dropout_is_told_its_mean_first():
     "fn, message",
     [
         (lambda x, p, training=True, generator=None: x[:10], "expected a tensor of shape (20000,), got shape (10,)"),
-        (lambda x, p, training=True: x, "raised TypeError"),
-        (lambda x, p, training=True, generator=None: None, "got NoneType"),
+        (lambda x, p, training=True: x, "my_dropout must take the arguments (x, p, training=True, generator=None); "
+                                        "yours takes (x, p, training=True)."),
+        (lambda x, p, training=True, generator=None: None, "in every call: your function returned None"),
     ],
     ids=["wrong shape", "wrong signature", "returns nothing"],
 )
@@ -165,18 +167,24 @@ def test_a_python_division_by_zero_in_the_gradient_is_reported():
 def test_central_differences_agree_with_autograd_and_catch_a_wrong_backward():
     x = torch.rand(5, dtype=torch.float64)
     assert torch.allclose(numerical_gradient(lambda z: (z**3).sum(), x), 3 * x**2, atol=1e-6)
-    right = gradient_check(reference_backward)
+    right = compare_gradients(reference_backward)
     assert relative_error(right.autograd, right.numerical) < 1e-7
     assert relative_error(right.yours, right.numerical) < 1e-7
     assert 0 < right.mask.sum() < len(right.mask)  # the mask keeps some and drops some
-    wrong = gradient_check(lambda g, m, p: g * m)
+    wrong = compare_gradients(lambda g, m, p: g * m)
     assert relative_error(wrong.yours, wrong.numerical) > 0.1
-    assert "not written yet" in str(gradient_check(None)) and "relative error" in str(right)
+    assert "not written yet" in str(compare_gradients(None)) and "relative error" in str(right)
 
     def unwritten(grad_output, mask, p):
         raise NotImplementedError
 
-    assert "not written yet" in str(gradient_check(unwritten))
+    assert "not written yet" in str(compare_gradients(unwritten))
+
+
+def test_gradient_check_prints_wherever_it_stands_in_a_cell(capsys):
+    assert gradient_check(reference_backward) is None  # nothing for a cell's last line to show a second time
+    printed = capsys.readouterr().out
+    assert printed == str(compare_gradients(reference_backward)) + "\n" and "yours vs central differences" in printed
 
 
 @pytest.mark.parametrize("answer, mistake", [

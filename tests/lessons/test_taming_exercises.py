@@ -73,14 +73,14 @@ def test_statistics_over_the_wrong_dimension_or_too_few_passes_fail():
         return single, std
 
     report = check_mc_dropout(one_pass_mean)
-    assert "mean not over the passes" in report.mistakes and "mean is off" in str(report)
+    assert "mean not the passes' average" in report.mistakes and "mean is off" in str(report)
 
     def halved_std(model, x, passes):
         mean, std = solution(model, x, passes)
         return mean, std / 2
 
     report = check_mc_dropout(halved_std)
-    assert report.mistakes == ["std not over the passes"] and "spread is 0.50 times" in str(report)
+    assert report.mistakes == ["spread not the passes' std"] and "spread is 0.50 times" in str(report)
 
 
 def test_errors_and_wrong_shapes_are_reported_not_raised():

@@ -13,7 +13,7 @@ so it tests what the code does, not how it is spelled.
 import torch
 from torch import nn
 
-from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage
+from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, pure
 
 BUGGY_CODE = '''\
 def train_epoch(model, data_loader, criterion, optimizer, device):
@@ -105,6 +105,27 @@ def _run(report, what, fn, *args):
         return None, False
 
 
+def _scaling(given: torch.Tensor, raw: torch.Tensor) -> str:
+    """How the rows the model was given relate to the raw test bytes: "ToTensor" (divided by 255, as the
+    training images are), "raw" (the bytes as they are), "rescaled" (multiplied by another number),
+    "normalised" (shifted and rescaled, `(x / 255 - 0.1307) / 0.3081` say) or "other" (no such map)."""
+    centred = given - given.mean(1, keepdim=True)
+    raw_centred = raw - raw.mean(1, keepdim=True)
+    norms = centred.norm(dim=1, keepdim=True) * raw_centred.norm(dim=1)[None, :]
+    correlation = (centred @ raw_centred.T) / norms.clamp(min=1e-12)
+    best, image = correlation.max(1)  # each row beside the raw image it is most like
+    if not bool((best > 1 - 1e-5).all()):
+        return "other"  # not a linear map of the bytes: clipped, binarised...
+    scale = (centred.norm(dim=1) / raw_centred[image].norm(dim=1)).median().item()
+    offset = (given.mean(1) - scale * raw[image].mean(1)).median().item()
+    if abs(offset) > 1e-3 * max(scale * 255, 1e-12):
+        return "normalised"
+    if abs(scale * 255 - 1) < 1e-4:
+        return "ToTensor"
+    return "raw" if abs(scale - 1) < 1e-4 else "rescaled"
+
+
+@pure()
 def check_bug_hunt(train_epoch=None, test_accuracy=None, *, hint: int = 1, first_look: bool = False) -> CheckReport:
     """Which of the original lab's four defects remain in your `train_epoch(model, data_loader,
     criterion, optimizer, device)` and `test_accuracy(model, mnist_test, device)`?
@@ -151,29 +172,34 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     if not model.calls:
         report.problems.append("test_accuracy never called the model.")
         return report
-    given = torch.cat([rows for rows, _ in model.calls])
-    largest = given.abs().max().item()
-    expected = mnist_test.data.reshape(len(mnist_test), -1).float() / 255
-    if largest > 1.5:
+    given = torch.cat([rows for rows, _ in model.calls]).float()
+    scaling = _scaling(given, mnist_test.data.reshape(len(mnist_test), -1).float())
+    scaled_differently = ("the number the line that builds X_test divides the raw bytes by, beside what ToTensor "
+                          "does.")
+    if scaling == "raw":
         report.problems.append(Mistake(
             "test images unscaled", "the model was given test pixels as large as 255, far outside anything "
             "it saw in training.",
             "the line that builds X_test from mnist_test, beside what transforms.ToTensor() did to the training "
             "images (`.data` holds the raw bytes).", SCALE_FIX))
-    else:
-        if abs(largest - 1.0) > 1e-4:  # a brightest pixel of 255 becomes exactly 1.0 when scaled as in training
-            symptom = (f"the brightest test pixel reached the model as {largest:.4g}; in training, scaled by "
-                       "transforms.ToTensor(), the same pixel is 1.")
-        elif not ((given.sum(1)[:, None] - expected.sum(1)[None, :]).abs().min(1).values < 1e-3).all():
-            symptom = ("the test pixels reached the model changed in another way than transforms.ToTensor() "
-                       "changes the training pixels (dividing by 255).")  # clipped or binarised, say
-        else:
-            symptom = ""
-        if symptom:
-            report.problems.append(Mistake(
-                "test images scaled differently", symptom,
-                "the number the line that builds X_test divides the raw bytes by, beside what ToTensor does.",
-                SCALE_FIX))
+    elif scaling == "normalised":
+        report.problems.append(Mistake(
+            "test images normalised, training images not", f"your test pixels were shifted and rescaled, as a "
+            f"normalisation does (they reached the model between {given.min().item():.3g} and "
+            f"{given.max().item():.3g}); the training images pass through transforms.ToTensor() alone, which only "
+            "divides by 255, to between 0 and 1.",
+            "the line that builds X_test: the training loader normalises nothing, so the test may not either.",
+            SCALE_FIX))
+    elif scaling == "rescaled":
+        report.problems.append(Mistake(
+            "test images scaled differently", f"the brightest test pixel reached the model as "
+            f"{given.abs().max().item():.4g}; in training, scaled by transforms.ToTensor(), the same pixel is 1.",
+            scaled_differently, SCALE_FIX))
+    elif scaling == "other":
+        report.problems.append(Mistake(
+            "test images scaled differently", "the test pixels reached the model changed in another way than "
+            "transforms.ToTensor() changes the training pixels (dividing by 255).",  # clipped or binarised, say
+            scaled_differently, SCALE_FIX))
     if mnist_test.deprecated_used:
         used = " and ".join(f"`.{name}`" for name in sorted(mnist_test.deprecated_used))
         report.problems.append(Mistake(

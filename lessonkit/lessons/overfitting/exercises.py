@@ -54,26 +54,32 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
                          f"{same} section 6's CV minimum. With 20 points, how the points are dealt can move the "
                          "minimum: a choice made on little data is itself uncertain, which is what the "
                          "one-standard-error rule allows for.")
-    elif answer in (selection.one_standard_error, section_6.one_standard_error):
+        return report
+    # what the answer is, when it is something a learner reads elsewhere; named only when it is one thing
+    known = {}
+    if answer in (selection.one_standard_error, section_6.one_standard_error):
+        known["the one-standard-error pick"] = (
+            f"degree {answer} is a one-standard-error pick; the question asks for the degree with the lowest CV MSE.",
+            f"{THE_TABLE}: its smallest value.")
+    if answer == section_6.choice:
+        known["other folds' CV minimum"] = (
+            f"degree {answer} is the CV minimum of other folds (section 6's, 5 folds dealt with seed 0), not of "
+            "these.",
+            f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; read {THE_TABLE}.")
+    if curve.test[answer] <= curve.test.min():
+        known["chosen by the test set"] = (
+            f"degree {answer} has the lowest *test* MSE, but the test set must not choose anything.",
+            f"{THE_TABLE}, not the test curve of section 4.")
+    if len(known) == 1:
+        ((name, (symptom, where)),) = known.items()
+        report.problems.append(Mistake(name, symptom=symptom, where=where, fix=THE_FIX))
+    elif known:  # several readings fit: say what the degree is, and name none of them
+        facts = " and ".join({"the one-standard-error pick": "a one-standard-error pick",
+                              "other folds' CV minimum": "section 6's CV minimum",
+                              "chosen by the test set": "the degree with the lowest *test* MSE"}[name] for name in known)
         report.problems.append(Mistake(
-            "the one-standard-error pick",
-            symptom=f"degree {answer} is a one-standard-error pick; the question asks for the degree with the "
-                    "lowest CV MSE.",
-            where=f"{THE_TABLE}: its smallest value.",
-            fix=THE_FIX))
-    elif answer == section_6.choice:
-        report.problems.append(Mistake(
-            "section 6's CV minimum",
-            symptom=f"degree {answer} is what 5 folds dealt with seed 0 choose, not these folds.",
-            where=f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; "
-                  f"read {THE_TABLE}.",
-            fix=THE_FIX))
-    elif curve.test[answer] <= curve.test.min():
-        report.problems.append(Mistake(
-            "chosen by the test set",
-            symptom=f"degree {answer} has the lowest *test* MSE, but the test set must not choose anything.",
-            where=f"{THE_TABLE}, not the test curve of section 4.",
-            fix=THE_FIX))
+            "not the CV minimum", symptom=f"degree {answer} is {facts}; the question asks for the lowest CV MSE "
+            "of these folds.", where=f"{THE_TABLE}: its smallest value.", fix=THE_FIX))
     else:
         side = "smaller" if answer > chosen else "larger"
         report.problems.append(Mistake(
