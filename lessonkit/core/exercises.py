@@ -18,6 +18,7 @@ mistake it recognised and never prints the expected value, at any stage.
 """
 import inspect
 import random
+import sys
 import tomllib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -68,6 +69,36 @@ def pure(seed: int = 0):
         finally:
             np.random.set_state(numpy_state)
             random.setstate(python_state)
+
+
+@contextmanager
+def calls_into(functions):
+    """The names of those of `functions` (Python functions, or builtins such as `torch.dropout`) that are
+    called inside the block, however the learner imported or renamed them: a profiler sees every call.
+    An exercise that asks the learner to write what lessonkit or torch already does uses it to tell a
+    call into the library from the learner's own code."""
+    codes = {f.__code__: _full_name(f) for f in functions if hasattr(f, "__code__")}
+    builtins = {id(f): _full_name(f) for f in functions if not hasattr(f, "__code__")}
+    called: list[str] = []
+    previous = sys.getprofile()
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            called.append(codes[frame.f_code])
+        elif event == "c_call" and id(arg) in builtins:
+            called.append(builtins[id(arg)])
+
+    sys.setprofile(watch)
+    try:
+        yield called
+    finally:
+        sys.setprofile(previous)
+
+
+def _full_name(function) -> str:
+    if not hasattr(function, "__code__"):  # a builtin: torch's name no module (torch.dropout)
+        return f"{getattr(function, '__module__', None) or 'torch'}.{function.__name__}"
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def hint_stage(hint) -> int:

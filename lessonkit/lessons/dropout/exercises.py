@@ -24,6 +24,7 @@ import torch
 from lessonkit.core.exercises import (
     CheckReport,
     Mistake,
+    calls_into,
     check_multiple_choice,
     hint_stage,
     load_questions,
@@ -31,7 +32,12 @@ from lessonkit.core.exercises import (
     pure,
 )
 from lessonkit.core.language import tr
-from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
+from lessonkit.lessons.dropout.layer import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
+
+# What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch:
+# a call into any of them is a shortcut, told as such.
+LIBRARY = (dropout, dropout_with_mask, apply_mask, dropout_mask, Dropout.forward, torch.nn.functional.dropout,
+           torch.nn.Dropout.forward, torch.dropout)
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
 
@@ -96,6 +102,7 @@ class _Calls:
     def __init__(self, report: CheckReport, fn, input_name: str = "x"):
         self.report, self.fn, self.input_name = report, fn, input_name
         self.made: list[str] = []  # the label of every call made
+        self.library: list[str] = []  # lessonkit's or torch's dropout functions the learner's code called
         self.failed: dict[str, tuple[str, list[str]]] = {}  # kind -> (message of its first call, labels)
 
     def __call__(self, label: str, *args, **kwargs):
@@ -103,7 +110,9 @@ class _Calls:
         self.made.append(label)
         try:
             # copies: a function that works in place must not change the input the checker compares with
-            out = self.fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
+            with calls_into(LIBRARY) as called:
+                out = self.fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
+            self.library += [name for name in called if name not in self.library]
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
@@ -126,6 +135,15 @@ class _Calls:
     def _failed(self, kind: str, label: str, message: str):
         self.failed.setdefault(kind, (message, []))[1].append(label)
         return None
+
+    def shortcut(self, what: str) -> Mistake | None:
+        """The mistake of a function that called lessonkit's or torch's dropout instead of doing `what`."""
+        if not self.library:
+            return None
+        return Mistake(
+            "the library's dropout called", f"your function calls {self.library[0]}, which does what this "
+            "exercise asks you to write yourself.", "the body of your function: which line does the work?",
+            f"write it with tensor operations of your own: {what}")
 
     def told(self) -> None:
         """Add one problem per kind of failure to the report."""
@@ -215,6 +233,10 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             report.problems.append(cut_off)
 
     _check_batch(report, fn, run)
+    shortcut = run.shortcut("draw the mask with `torch.rand(x.shape, generator=generator) >= p`, then "
+                            "`x * mask / (1 - p)`.")
+    if shortcut:  # whatever else it got right, it was not the learner's dropout
+        return CheckReport("dropout forward pass", checks=report.checks, hint=hint, problems=[shortcut])
     run.told()
     return report
 
@@ -304,6 +326,9 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
             continue
         mistake = _gradient_mistake(got, grad_output, mask, p)
         found.setdefault(mistake.name, [[], mistake])[0].append(p)
+    shortcut = run.shortcut("`grad_output * mask / (1 - p)`, with p = 1 handled first.")
+    if shortcut:
+        return CheckReport("dropout gradient", checks=report.checks, hint=hint, problems=[shortcut])
     run.told()
     for ps, mistake in found.values():
         at = " and ".join(f"p = {p}" for p in ps)

@@ -60,23 +60,22 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     if answer in (selection.one_standard_error, section_6.one_standard_error):
         known["the one-standard-error pick"] = (
             f"degree {answer} is a one-standard-error pick; the question asks for the degree with the lowest CV MSE.",
-            f"{THE_TABLE}: its smallest value.")
+            f"{THE_TABLE}: its smallest value.", "a one-standard-error pick")
     if answer == section_6.choice:
         known["other folds' CV minimum"] = (
             f"degree {answer} is the CV minimum of other folds (section 6's, 5 folds dealt with seed 0), not of "
             "these.",
-            f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; read {THE_TABLE}.")
+            f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; read {THE_TABLE}.",
+            "section 6's CV minimum")
     if curve.test[answer] <= curve.test.min():
         known["chosen by the test set"] = (
             f"degree {answer} has the lowest *test* MSE, but the test set must not choose anything.",
-            f"{THE_TABLE}, not the test curve of section 4.")
+            f"{THE_TABLE}, not the test curve of section 4.", "the degree with the lowest *test* MSE")
     if len(known) == 1:
-        ((name, (symptom, where)),) = known.items()
+        ((name, (symptom, where, _)),) = known.items()
         report.problems.append(Mistake(name, symptom=symptom, where=where, fix=THE_FIX))
     elif known:  # several readings fit: say what the degree is, and name none of them
-        facts = " and ".join({"the one-standard-error pick": "a one-standard-error pick",
-                              "other folds' CV minimum": "section 6's CV minimum",
-                              "chosen by the test set": "the degree with the lowest *test* MSE"}[name] for name in known)
+        facts = " and ".join(fact for _, _, fact in known.values())
         report.problems.append(Mistake(
             "not the CV minimum", symptom=f"degree {answer} is {facts}; the question asks for the lowest CV MSE "
             "of these folds.", where=f"{THE_TABLE}: its smallest value.", fix=THE_FIX))

@@ -10,14 +10,12 @@ Your masks cannot match the reference mask for mask, so the check compares stati
 fixed seeds: the mean and spread of many passes must agree with lessonkit's
 `mc_dropout_predict` within what chance allows, and the usual mistakes are named.
 """
-import sys
-from contextlib import contextmanager
-
 import torch
 
 from lessonkit.core.exercises import (
     CheckReport,
     Mistake,
+    calls_into,
     hint_stage,
     load_questions,
     not_answered,
@@ -48,25 +46,7 @@ def _modes(model) -> set[bool]:
 
 
 # What the exercise asks the learner to write, already in lessonkit: a call into either is a shortcut.
-LIBRARY = {mc_dropout_predict.__code__: "mc_dropout_predict", mc_dropout_samples.__code__: "mc_dropout_samples"}
-
-
-@contextmanager
-def _library_calls():
-    """The names of lessonkit's MC dropout functions called inside the block, however they were
-    imported or renamed: a profiler sees every Python call the learner's function makes."""
-    called: list[str] = []
-    previous = sys.getprofile()
-
-    def watch(frame, event, _arg):
-        if event == "call" and frame.f_code in LIBRARY:
-            called.append(LIBRARY[frame.f_code])
-
-    sys.setprofile(watch)
-    try:
-        yield called
-    finally:
-        sys.setprofile(previous)
+LIBRARY = (mc_dropout_predict, mc_dropout_samples)
 
 
 @pure()
@@ -85,7 +65,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         counting = model.register_forward_pre_hook(lambda _module, args: rows.append(len(args[0])))
         report.checks += 2  # the function's form, and that it makes its own passes
         try:
-            with _library_calls() as called:
+            with calls_into(LIBRARY) as called:
                 result = fn(model, x.clone(), PASSES)  # a copy: x is the checker's, for the reference
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
@@ -102,8 +82,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         counting.remove()
         if called:
             report.problems.append(Mistake(
-                "the library's MC dropout called", f"your function calls lessonkit's {called[0]}, the function "
-                "this exercise asks you to write yourself.", "the body of your function: which function makes "
+                "the library's MC dropout called", f"your function calls {called[0]}, which does what this "
+                "exercise asks you to write yourself.", "the body of your function: which function makes "
                 "the passes?", "make the passes yourself: call `model(...)` `passes` times with dropout on "
                 "(model.train()), stack the results and take their mean and std over the passes."))
             return report
