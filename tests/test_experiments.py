@@ -1,15 +1,20 @@
 """The experiment runner: it trains only what a record lacks, writes every row with its
 provenance, and reruns any recorded run exactly (on fake data, in seconds)."""
 import functools
+import subprocess
+import sys
 
 import pytest
 import torch
 
 import conftest
 import lessonkit.experiments as runner
-from lessonkit.core.records import PROVENANCE, describe_provenance, load_record
-from lessonkit.lessons.mnist.experiments import Arm
+from lessonkit.core.records import PROVENANCE, describe_provenance, load_record, record_path
+from lessonkit.lessons.mnist import experiments as mnist_experiments
+from lessonkit.lessons.mnist.experiments import Arm, Experiment, SettledExperiment
+from lessonkit.lessons.taming import experiments as taming_experiments
 from lessonkit.lessons.taming import many_samples
+from lessonkit.lessons.taming.experiments import ContestExperiment
 
 
 def fake_mnist(device=None):  # noqa: ARG001 - the runner passes the device
@@ -18,12 +23,16 @@ def fake_mnist(device=None):  # noqa: ARG001 - the runner passes the device
 
 @pytest.fixture
 def small(monkeypatch):
-    monkeypatch.setattr(runner, "mnist_tensors", fake_mnist)
-    monkeypatch.setattr("lessonkit.lessons.mnist.experiments.VALIDATION", 200)
-    monkeypatch.setitem(runner.EXPERIMENTS, "mnist-ablation", runner.Experiment(
+    monkeypatch.setattr(mnist_experiments, "mnist_tensors", fake_mnist)
+    monkeypatch.setattr(mnist_experiments, "VALIDATION", 200)
+    monkeypatch.setitem(runner.EXPERIMENTS, "mnist-ablation", Experiment(
         "mnist-ablation", "test", (Arm("no dropout"), Arm("both", 0.5, 0.5)), (0, 1), {200: 6}, 3))
-    monkeypatch.setattr(runner, "contest_sample", functools.partial(many_samples.contest_sample, epochs=5, hidden=8))
-    monkeypatch.setitem(runner.EXPERIMENTS, "taming-contest", runner.Contest("taming-contest", "test", (0, 1)))
+    monkeypatch.setitem(runner.EXPERIMENTS, "mnist-settled", SettledExperiment(
+        "mnist-settled", "test", (Arm("no dropout"), Arm("both", 0.5, 0.5)), (0, 1), (200,), 2, 4, 20,
+        float32_arms=(Arm("both, float32", 0.5, 0.5),)))
+    monkeypatch.setattr(taming_experiments, "contest_sample",
+                        functools.partial(many_samples.contest_sample, epochs=5, hidden=8))
+    monkeypatch.setitem(runner.EXPERIMENTS, "taming-contest", ContestExperiment("taming-contest", "test", (0, 1)))
 
 
 def test_a_run_is_trained_once_and_recorded_with_its_provenance(small, tmp_path):
@@ -65,3 +74,40 @@ def test_a_record_without_provenance_is_refused(tmp_path):
 def test_a_missing_record_says_how_to_make_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m lessonkit.experiments run nothing"):
         load_record("nothing", tmp_path / "nothing.csv")
+
+
+def test_settled_runs_are_shared_by_workers_without_repeats_and_carry_their_dtype(small, tmp_path):
+    path = tmp_path / "mnist-settled.csv"
+    assert runner.run("mnist-settled", "cpu", path, show_progress=False, worker=(1, 2)) == 3
+    assert runner.run("mnist-settled", "cpu", path, show_progress=False, worker=(0, 2)) == 3
+    assert runner.run("mnist-settled", "cpu", path, show_progress=False) == 0
+    rows = load_record("mnist-settled", path)
+    runs = {(r["arm"], r["seed"]): r["dtype"] for r in rows}
+    assert len(runs) == 6 and len(rows) == len({(r["arm"], r["seed"], r["step"], r["split"]) for r in rows})
+    assert runs[("both, float32", 0)] == "float32"
+    recorded, new = runner.rerun("mnist-settled", "both", 1, device="cpu", path=path)
+    assert [(r["step"], r["loss"]) for r in recorded] == [(r["step"], r["loss"]) for r in new]
+
+
+@pytest.mark.parametrize("name", sorted(runner.EXPERIMENTS))
+def test_list_counts_the_runs_each_record_holds(name):
+    experiment = runner.EXPERIMENTS[name]
+    path = record_path(name)
+    keys = {experiment.key(row) for row in load_record(name)} if path.exists() else set()
+    assert keys <= set(experiment.runs()), "a record holds a run its experiment does not declare"
+    assert len(runner.recorded_runs(experiment) & set(experiment.runs())) == len(keys)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["rerun", "mnist-ablation", "--arm", "bogus", "--seed", "1"], "--arm must be one of 'no dropout', "),
+    (["rerun", "mnist-ablation", "--arm", "both", "--seed", "-1"], "--seed must be one of this experiment's seeds, "
+                                                                    "0 to 9, got -1"),
+    (["rerun", "mnist-ablation", "--arm", "both", "--seed", "99"], "--seed must be one of this experiment's seeds"),
+    (["rerun", "taming-contest", "--seed", "3", "--arm", "both"], "give --seed only"),
+    (["run", "mnist-ablation", "--worker", "2/2"], "--worker must be k/n with 0 <= k < n, got '2/2'"),
+])
+def test_bad_input_is_one_line_and_exit_2_before_any_training(args, message):
+    result = subprocess.run([sys.executable, "-m", "lessonkit.experiments", *args], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ import torch
 import conftest
 import lessonkit.experiments as runner
 from lessonkit.core.records import RECORDS, load_record, processor_name
+from lessonkit.lessons.mnist.experiments import SettledExperiment
 
 NAMES = sorted(runner.EXPERIMENTS)
 
@@ -18,16 +19,29 @@ NAMES = sorted(runner.EXPERIMENTS)
 def test_each_experiment_is_recorded_whole_with_provenance(name):
     rows = load_record(name)  # refuses a row without provenance
     experiment = runner.EXPERIMENTS[name]
-    held = runner.done_runs(rows)
-    if isinstance(experiment, runner.Contest):
-        assert {seed for _, seed, _ in held} >= set(experiment.seeds)
-    else:
-        assert {(arm.name, seed, size) for arm, seed, size in experiment.runs()} <= held
+    assert set(experiment.runs()) <= {experiment.key(row) for row in rows}, f"{name}: runs are missing"
     commits = {row["lessonkit_commit"].removesuffix("+changes") for row in rows}
     for commit in commits:
         known = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=RECORDS.parent,
                                capture_output=True)
         assert known.returncode == 0, f"{name}: lessonkit commit {commit} is not in this repository's history"
+
+
+SETTLED = [name for name, e in runner.EXPERIMENTS.items() if isinstance(e, SettledExperiment)]
+
+
+@pytest.mark.parametrize("name", SETTLED)
+def test_every_run_had_settled_when_it_stopped(name):
+    """A run compared at its validation-chosen step must have stopped improving: its best validation
+    accuracy came before the last tenth of its training."""
+    rows = load_record(name)
+    still_improving = []
+    for key in {runner.EXPERIMENTS[name].key(row) for row in rows}:
+        val = [r for r in rows if runner.EXPERIMENTS[name].key(r) == key and r["split"] == "validation"]
+        best = max(val, key=lambda r: r["accuracy"])  # the first of equals
+        if best["step"] > 0.9 * val[-1]["step"]:
+            still_improving.append(key)
+    assert still_improving == [], f"{name}: {len(still_improving)} runs still improving when they stopped"
 
 
 def check_against_record(recorded, new, spread):

@@ -26,9 +26,10 @@ import torch
 import torch.nn.functional as F
 
 from lessonkit.core.checks import check_int, check_probability, check_seed
-from lessonkit.core.device import training_dtype
-from lessonkit.core.mnist_data import random_subset
+from lessonkit.core.device import flush_denormals, pick_device, training_dtype
+from lessonkit.core.mnist_data import mnist_tensors, random_subset
 from lessonkit.core.progress import progress
+from lessonkit.core.records import PROVENANCE, append_rows, provenance
 from lessonkit.core.stacked import Stacked
 from lessonkit.core.training import Batches
 from lessonkit.lessons.mnist.lab import BATCH_SIZE, LR, build_model, evaluate
@@ -217,27 +218,166 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
     return rows
 
 
+COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy",
+           *PROVENANCE]
+
+
+def _device(device) -> torch.device:
+    device = pick_device(device, verbose=False) if device is None or isinstance(device, str) else device
+    flush_denormals()  # faster on a CPU; a rerun does the same, so it repeats the record
+    return device
+
+
 @dataclass(frozen=True)
-class SettledExperiment:
-    """Arms x seeds x training-set sizes, each run trained until settled (`train_until_settled`),
-    in the dtype the device multiplies natively; `float32_arms` are trained in float32 wherever
-    they run (to show that the dtype does not change the result)."""
+class _MnistExperiment:
+    """What lesson 5's two kinds of experiment share: arms x seeds x sizes, one run per
+    (arm, seed, size), keyed in the record by its arm's name."""
 
     name: str
     about: str
     arms: tuple
     seeds: tuple
-    sizes: tuple
-    eval_every: int
-    min_steps: int
-    max_steps: int
-    float32_arms: tuple = field(default=())
 
-    def runs(self):
+    def key(self, row: dict) -> tuple:
+        return row["arm"], row["seed"], row["size"]
+
+    def run_key(self, arm=None, seed=None, size=None) -> tuple:
+        """The key of one run, checked against what the experiment trains: one clear line if not."""
+        names = [a.name for a in self.all_arms()]
+        if arm not in names:
+            raise ValueError(f"--arm must be one of {', '.join(repr(n) for n in names)}, got {arm!r}")
+        if seed not in self.seeds:
+            raise ValueError(f"--seed must be one of this experiment's seeds, {min(self.seeds)} to {max(self.seeds)}, "
+                             f"got {seed}")
+        size = self.sizes[0] if size is None else size
+        if size not in self.sizes:
+            raise ValueError(f"--size must be one of {', '.join(str(s) for s in self.sizes)}, got {size}")
+        return arm, seed, size
+
+    def all_arms(self) -> tuple:
+        return self.arms
+
+    def arm(self, name: str) -> Arm:
+        return next(a for a in self.all_arms() if a.name == name)
+
+    def _row(self, arm, seed, size, steps, row, seconds, where) -> dict:
+        return {"experiment": self.name, "arm": arm.name, "p": arm.p, "input_p": arm.input_p, "seed": seed,
+                "size": size, "steps": steps, **row, "seconds_per_run": round(seconds, 2), **where}
+
+
+@dataclass(frozen=True)
+class Experiment(_MnistExperiment):
+    """A grid of arms x seeds (x sizes), each run trained for `steps[size]` steps with the
+    stacked trainer (`train_runs`), in float32, measured every `eval_every` steps."""
+
+    steps: dict = field(default_factory=dict)  # training images -> steps of 100 images
+    eval_every: int = 100
+
+    @property
+    def sizes(self) -> tuple:
+        return tuple(self.steps)
+
+    def runs(self) -> list[tuple]:
+        return [(arm.name, seed, size) for size in self.steps for arm in self.arms for seed in self.seeds]
+
+    def train(self, todo, path, device=None, show_progress=True) -> None:
+        device = _device(device)
+        data, where = mnist_tensors(device), provenance(device)
+        for size in self.steps:
+            runs = [(self.arm(arm), seed) for arm, seed, s in todo if s == size]
+            if runs:
+                train_runs(runs, data=data, size=size, steps=self.steps[size], eval_every=self.eval_every,
+                           show_progress=show_progress, desc=f"{self.name}, {size:,} images",
+                           on_done=lambda arm, seed, rows, seconds, size=size: append_rows(path, [
+                               self._row(arm, seed, size, self.steps[size], row, seconds, where) for row in rows],
+                               COLUMNS))
+
+    def rerun(self, key, device="cpu") -> list[dict]:
+        arm, seed, size = key
+        new, = train_runs([(self.arm(arm), seed)], data=mnist_tensors(_device(device)), size=size,
+                          steps=self.steps[size], eval_every=self.eval_every, show_progress=False)
+        return new
+
+
+@dataclass(frozen=True)
+class SettledExperiment(_MnistExperiment):
+    """Arms x seeds x training-set sizes, each run trained until settled (`train_until_settled`),
+    in the dtype the device multiplies natively; `float32_arms` are trained in float32 wherever
+    they run (to show that the dtype does not change the result)."""
+
+    sizes: tuple = ()
+    eval_every: int = 500
+    min_steps: int = 500
+    max_steps: int = 500
+    float32_arms: tuple = ()
+
+    def all_arms(self) -> tuple:
+        return self.arms + self.float32_arms
+
+    def runs(self) -> list[tuple]:
         """(arm, seed, size) in training order: size by size, every arm of seed 0, then of seed 1,
         ... (so a record cut short still pairs by seed), then the float32 arms."""
-        return [(arm, seed, size) for arms in (self.arms, self.float32_arms) for size in self.sizes
+        return [(arm.name, seed, size) for arms in (self.arms, self.float32_arms) for size in self.sizes
                 for seed in self.seeds for arm in arms]
 
     def dtype(self, arm: Arm, device) -> torch.dtype:
         return torch.float32 if arm in self.float32_arms else training_dtype(device)
+
+    def _train_one(self, arm, seed, size, data, device, on_eval=None):
+        return train_until_settled(arm, seed, data=data, size=size, eval_every=self.eval_every,
+                                   min_steps=self.min_steps, max_steps=self.max_steps,
+                                   dtype=self.dtype(arm, device), on_eval=on_eval)
+
+    def train(self, todo, path, device=None, show_progress=True) -> None:
+        device = _device(device)
+        data = mnist_tensors(device)
+        for name, seed, size in todo:
+            arm = self.arm(name)
+            with progress(total=self.max_steps, desc=f"{name}, seed {seed}, {size:,} images", unit="step",
+                          disable=not show_progress) as bar:
+                def on_eval(step, accuracy, bar=bar):
+                    bar.update(step - bar.n)
+                    bar.set_postfix(val_acc=f"{accuracy:.2%}", refresh=False)
+
+                start = time.perf_counter()
+                rows = self._train_one(arm, seed, size, data, device, on_eval)
+                seconds = time.perf_counter() - start
+            where = provenance(device, self.dtype(arm, device))
+            append_rows(path, [self._row(arm, seed, size, rows[-1]["step"], row, seconds, where) for row in rows],
+                        COLUMNS)
+
+    def rerun(self, key, device="cpu") -> list[dict]:
+        arm, seed, size = key
+        device = _device(device)
+        return self._train_one(self.arm(arm), seed, size, mnist_tensors(device), device)
+
+
+NONE = Arm("no dropout")
+HIDDEN, INPUT = Arm("hidden only", p=0.5), Arm("input only", input_p=0.5)
+BOTH = Arm("both", p=0.5, input_p=0.5)
+PAPER = Arm("paper", p=0.5, input_p=0.2)  # the paper's MNIST setting: keep 0.8 of the pixels, 0.5 of the units
+LAB = Arm("lab p = 0.3", p=0.3)
+P_SWEEP = tuple(Arm(f"p = {p}", p=p, input_p=p) for p in (0.1, 0.3, 0.7))
+SEEDS = tuple(range(10))
+
+# Lesson 5's experiments, as `python -m lessonkit.experiments` runs them.
+EXPERIMENTS = [
+    Experiment("mnist-ablation", "which dropout pays on 1,000 images: none, hidden only, input only, both, the "
+               "paper's", (NONE, HIDDEN, INPUT, BOTH, PAPER), SEEDS, {1_000: 1_000}, 100),
+    Experiment("mnist-p-sweep", "p on the input and the hidden layers, chosen on validation (with the ablation's "
+               "p = 0 and p = 0.5)", P_SWEEP, SEEDS, {1_000: 1_000}, 100),
+    Experiment("mnist-size", "the paper's setting against none as the training set grows (with the ablation's "
+               "1,000)", (NONE, PAPER), tuple(range(5)), {100: 1_000, 500: 1_000, 5_000: 2_000}, 100),
+    Experiment("mnist-full", "the lab's p = 0.3 against none on 50,000 images, 15 epochs (the last 10,000 validate)",
+               (NONE, LAB), tuple(range(5)), {50_000: 7_500}, 500),
+    SettledExperiment("mnist-full-settled", "none, the lab's p = 0.3 and the paper's setting on 50,000 images, each "
+                      "run trained until its validation accuracy settled (the last 10,000 validate)",
+                      (NONE, LAB, PAPER), SEEDS, (50_000,), 500, 7_500, 40_000),
+    SettledExperiment("mnist-1k-settled", "the ablation and the p sweep on 1,000 images, each run trained until its "
+                      "validation accuracy settled; `both` also in float32",
+                      (NONE, HIDDEN, INPUT, BOTH, PAPER, *P_SWEEP), SEEDS, (1_000,), 200, 1_000, 10_000,
+                      float32_arms=(Arm("both, float32", p=0.5, input_p=0.5),)),
+    SettledExperiment("mnist-size-settled", "the paper's setting against none at 100, 500 and 5,000 images, each run "
+                      "trained until its validation accuracy settled", (NONE, PAPER), SEEDS,
+                      (100, 500, 5_000), 200, 1_000, 20_000),
+]
