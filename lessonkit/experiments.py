@@ -20,7 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lessonkit.core.records import load_record, record_path
+from lessonkit.core.records import load_record, record_path, rows_of
 from lessonkit.lessons.mnist.experiments import EXPERIMENTS as MNIST
 from lessonkit.lessons.taming.experiments import EXPERIMENTS as TAMING
 
@@ -31,7 +31,7 @@ PROG = "python -m lessonkit.experiments"
 def recorded_runs(experiment, path: Path | None = None) -> set:
     """The keys of the experiment's runs that its record holds."""
     path = path or record_path(experiment.name)
-    return {experiment.key(row) for row in load_record(experiment.name, path)} if path.exists() else set()
+    return {experiment.key(row) for row in rows_of(load_record(experiment.name, path))} if path.exists() else set()
 
 
 def run(name: str, device=None, path: Path | None = None, show_progress: bool = True, worker=(0, 1)) -> int:
@@ -54,7 +54,7 @@ def rerun(name: str, arm: str | None, seed: int, size: int | None = None, device
     A run the experiment does not have, or its record does not hold, is refused before training."""
     experiment = EXPERIMENTS[name]
     key = experiment.run_key(arm, seed, size)
-    recorded = [row for row in load_record(name, path) if experiment.key(row) == key]
+    recorded = [row for row in rows_of(load_record(name, path)) if experiment.key(row) == key]
     if not recorded:
         raise ValueError(f"the record of {name} holds no run {key} yet: `{PROG} run {name}` trains it")
     return recorded, experiment.rerun(key, device)

@@ -9,7 +9,7 @@ import torch
 
 import conftest
 import lessonkit.experiments as runner
-from lessonkit.core.records import PROVENANCE, describe_provenance, load_record, record_path
+from lessonkit.core.records import PROVENANCE, describe_provenance, load_record, record_path, rows_of
 from lessonkit.lessons.mnist import experiments as mnist_experiments
 from lessonkit.lessons.mnist.experiments import Arm, Experiment, SettledExperiment
 from lessonkit.lessons.taming import experiments as taming_experiments
@@ -39,7 +39,7 @@ def test_a_run_is_trained_once_and_recorded_with_its_provenance(small, tmp_path)
     path = tmp_path / "mnist-ablation.csv"
     assert runner.run("mnist-ablation", "cpu", path, show_progress=False) == 4
     assert runner.run("mnist-ablation", "cpu", path, show_progress=False) == 0  # nothing left to train
-    rows = load_record("mnist-ablation", path)
+    rows = rows_of(load_record("mnist-ablation", path))
     assert {(r["arm"], r["seed"]) for r in rows} == {(a, s) for a in ("no dropout", "both") for s in (0, 1)}
     assert all(r[key] not in ("", None) for r in rows for key in PROVENANCE)
     assert rows[0]["device"] == "cpu" and rows[0]["torch"] == torch.__version__
@@ -81,7 +81,7 @@ def test_settled_runs_are_shared_by_workers_without_repeats_and_carry_their_dtyp
     assert runner.run("mnist-settled", "cpu", path, show_progress=False, worker=(1, 2)) == 3
     assert runner.run("mnist-settled", "cpu", path, show_progress=False, worker=(0, 2)) == 3
     assert runner.run("mnist-settled", "cpu", path, show_progress=False) == 0
-    rows = load_record("mnist-settled", path)
+    rows = rows_of(load_record("mnist-settled", path))
     runs = {(r["arm"], r["seed"]): r["dtype"] for r in rows}
     assert len(runs) == 6 and len(rows) == len({(r["arm"], r["seed"], r["step"], r["split"]) for r in rows})
     assert runs[("both, float32", 0)] == "float32"
@@ -93,7 +93,7 @@ def test_settled_runs_are_shared_by_workers_without_repeats_and_carry_their_dtyp
 def test_list_counts_the_runs_each_record_holds(name):
     experiment = runner.EXPERIMENTS[name]
     path = record_path(name)
-    keys = {experiment.key(row) for row in load_record(name)} if path.exists() else set()
+    keys = {experiment.key(row) for row in rows_of(load_record(name))} if path.exists() else set()
     assert keys <= set(experiment.runs()), "a record holds a run its experiment does not declare"
     assert len(runner.recorded_runs(experiment) & set(experiment.runs())) == len(keys)
 

@@ -9,7 +9,7 @@ import torch
 
 import conftest
 import lessonkit.experiments as runner
-from lessonkit.core.records import RECORDS, load_record, processor_name
+from lessonkit.core.records import RECORDS, load_record, processor_name, rows_of
 from lessonkit.lessons.mnist.experiments import SettledExperiment
 
 NAMES = sorted(runner.EXPERIMENTS)
@@ -17,7 +17,7 @@ NAMES = sorted(runner.EXPERIMENTS)
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_experiment_is_recorded_whole_with_provenance(name):
-    rows = load_record(name)  # refuses a row without provenance
+    rows = rows_of(load_record(name))  # refuses a row without provenance
     experiment = runner.EXPERIMENTS[name]
     assert set(experiment.runs()) <= {experiment.key(row) for row in rows}, f"{name}: runs are missing"
     commits = {row["lessonkit_commit"].removesuffix("+changes") for row in rows}
@@ -34,7 +34,7 @@ SETTLED = [name for name, e in runner.EXPERIMENTS.items() if isinstance(e, Settl
 def test_every_run_had_settled_when_it_stopped(name):
     """A run compared at its validation-chosen step must have stopped improving: its best validation
     accuracy came before the last tenth of its training."""
-    rows = load_record(name)
+    rows = rows_of(load_record(name))
     still_improving = []
     for key in {runner.EXPERIMENTS[name].key(row) for row in rows}:
         val = [r for r in rows if runner.EXPERIMENTS[name].key(r) == key and r["split"] == "validation"]
@@ -59,7 +59,7 @@ def check_against_record(recorded, new, spread):
 @pytest.mark.skipif(conftest.mnist_archives() is None, reason="needs the offline MNIST archives")
 def test_a_recorded_mnist_run_trained_again_lands_on_its_record():
     name, arm, seed = "mnist-ablation", "both", 0
-    rows = load_record(name)
+    rows = rows_of(load_record(name))
     recorded, new = runner.rerun(name, arm, seed, device="cpu")
     others = [r for r in rows if r["arm"] == arm]
     def spread(row):  # over the arm's seeds, at the same step of the same split
@@ -71,7 +71,7 @@ def test_a_recorded_mnist_run_trained_again_lands_on_its_record():
 
 def test_a_recorded_contest_sample_trained_again_lands_on_its_record():
     name, seed = "taming-contest", 0
-    rows = load_record(name)
+    rows = rows_of(load_record(name))
     recorded, new = runner.rerun(name, None, seed)
     def spread(row):  # over the samples, for the same setting and split
         return statistics.stdev(r["loss"] for r in rows if (r["arm"], r["split"]) == (row["arm"], row["split"]))

@@ -1,8 +1,8 @@
 """Experiments kept as data: `records/<experiment>.csv`, one row per measurement, each with
 the provenance of the run that made it.
 
-    rows = load_record("mnist-ablation")      # a list of dicts, numbers as numbers
-    print(describe_provenance(rows))          # where, when, with what and how fast they were made
+    record = load_record("mnist-ablation")    # a DataFrame: one row per measurement
+    print(describe_provenance(record))        # where, when, with what and how fast they were made
 
 `python -m lessonkit.experiments` writes these files (`append_rows`); lessons read them.
 """
@@ -15,6 +15,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 from lessonkit.core.data import REPO_ROOT
@@ -22,36 +23,31 @@ from lessonkit.core.language import tr
 
 RECORDS = REPO_ROOT / "records"
 PROVENANCE = ["seconds_per_run", "device", "processor", "dtype", "torch", "lessonkit_commit", "date"]
-INTEGERS = ("seed", "size", "steps", "step")
-FLOATS = ("p", "input_p", "weight_decay", "loss", "accuracy", "seconds_per_run")
 
 
 def record_path(name: str) -> Path:
     return RECORDS / f"{name}.csv"
 
 
-def load_record(name: str, path: Path | None = None) -> list[dict]:
-    """The rows of records/<name>.csv (or `path`), numbers as numbers."""
+def load_record(name: str, path: Path | None = None) -> pd.DataFrame:
+    """records/<name>.csv (or `path`) as a DataFrame, one row per measurement."""
     path = Path(path) if path is not None else record_path(name)
     if not path.exists():
         raise FileNotFoundError(tr(f"no record {path.name} in {path.parent.name}/: run "
                                    f"`python -m lessonkit.experiments run {name}` first"))
-    rows = []
-    with open(path, newline="") as file:
-        for row in csv.DictReader(file):
-            # records made before the runner wrote its dtype were float32: it had no autocast then
-            row.setdefault("dtype", "float32")
-            missing = [key for key in PROVENANCE if not row.get(key)]
-            if missing:
-                raise ValueError(f"{path.name}: a row of seed {row.get('seed')} lacks its provenance {missing}")
-            for key in INTEGERS:
-                if key in row:
-                    row[key] = int(row[key])
-            for key in FLOATS:
-                if key in row:
-                    row[key] = float(row[key])
-            rows.append(row)
-    return rows
+    record = pd.read_csv(path)
+    if "dtype" not in record:  # records made before the runner wrote its dtype were float32: no autocast then
+        record.insert(record.columns.get_loc("processor") + 1, "dtype", "float32")
+    for key in PROVENANCE:
+        lacking = record[record[key].isna()] if key in record else record
+        if len(lacking):
+            raise ValueError(f"{path.name}: a row of seed {lacking['seed'].iloc[0]} lacks its provenance {[key]}")
+    return record
+
+
+def rows_of(record) -> list[dict]:
+    """A record as a list of dicts (numbers as Python numbers), for code that walks it row by row."""
+    return record.to_dict("records") if isinstance(record, pd.DataFrame) else list(record)
 
 
 def append_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
@@ -98,10 +94,11 @@ def provenance(device: torch.device, dtype: torch.dtype = torch.float32) -> dict
             "torch": torch.__version__, "lessonkit_commit": commit, "date": datetime.date.today().isoformat()}
 
 
-def describe_provenance(rows: list[dict]) -> str:
+def describe_provenance(rows) -> str:
     """One paragraph: how many runs, on what, with which torch and lessonkit, when (the day the
     runner started), how long each took. A record without sizes (lesson 3's contest) counts
     samples: its time is per sample, all of that sample's networks together."""
+    rows = rows_of(rows)
     per_sample = "size" not in rows[0]
     runs = {}
     for row in rows:
@@ -113,6 +110,7 @@ def describe_provenance(rows: list[dict]) -> str:
         return ", ".join(sorted({str(r[key]) for r in firsts}))
 
     seconds = [r["seconds_per_run"] for r in firsts]
-    return (f"{len(firsts)} {unit}s of {values('experiment')}; device {values('device')} ({values('processor')}); "
+    return (f"{len(firsts)} {unit}s of {values('experiment')}; device {values('device')} ({values('processor')}, "
+            f"{values('dtype')}); "
             f"torch {values('torch')}; lessonkit commit {values('lessonkit_commit')}; made {values('date')}; "
             f"{statistics.median(seconds):.0f} s per {unit} (median; {min(seconds):.0f} to {max(seconds):.0f})")

@@ -12,6 +12,7 @@ lowest validation loss when loss is; its test number is then read at that step.
 import statistics
 
 from lessonkit.core.language import tr
+from lessonkit.core.records import rows_of
 from lessonkit.core.stats import Paired, paired
 
 
@@ -21,7 +22,7 @@ class Runs:
     def __init__(self, *records):
         self.runs = {}
         for rows in records:
-            for row in rows:
+            for row in rows_of(rows):
                 self.runs.setdefault((row["arm"], row["seed"], row.get("size")), []).append(row)
         if not self.runs:
             raise ValueError("records must hold at least one run, got none")

@@ -12,6 +12,7 @@ by the runner. The test MSE of each choice is read only after the choice.
 import statistics
 from collections import Counter
 
+from lessonkit.core.records import rows_of
 from lessonkit.core.stats import Paired, paired
 
 METHODS = ("none", "dropout", "L2", "early stopping")
@@ -21,7 +22,7 @@ KNOB_OF = {"dropout": "p", "L2": "weight_decay"}
 class Contest:
     def __init__(self, rows):
         self.rows = {}
-        for row in rows:
+        for row in rows_of(rows):
             self.rows.setdefault(row["seed"], {}).setdefault(row["arm"], {})[row["split"]] = row
         if len(self.rows) < 2:
             raise ValueError(f"the record must hold at least 2 samples, got {len(self.rows)}")
