@@ -254,10 +254,16 @@ def _check_batch(report, fn, run):
                 where="the shape of the random numbers you draw for the mask.",
                 fix="draw one random number per element: `torch.rand(x.shape, generator=generator)`."))
         negative = batch < 0
-        bound = Z * math.sqrt(P * (1 - P) / negative.sum().item())
-        if abs(dropped[negative].float().mean().item() - P) > bound:
+        # negative inputs dropped more (or less) often than the others: the mask depends on the value
+        n_negative, n_other = negative.sum().item(), (~negative).sum().item()
+        bound = Z * math.sqrt(P * (1 - P) * (1 / n_negative + 1 / n_other))
+        difference = dropped[negative].float().mean().item() - dropped[~negative].float().mean().item()
+        if abs(difference) > bound:
+            more = difference > 0
             report.problems.append(Mistake(
-                "negative values dropped", symptom="your function dropped negative inputs far more often than p.",
+                "negative values dropped" if more else "negative values kept",
+                symptom=f"your function dropped negative inputs far {'more' if more else 'less'} often than the "
+                "others.",
                 where="the condition that decides what is kept: it must depend on the random numbers only.",
                 fix="keep an element when `torch.rand(...) >= p`, whatever its value."))
     given = batch.clone()
@@ -316,6 +322,7 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
         return CheckReport("dropout gradient", checks=1, problems=[unusable])
     run = _Calls(report, fn, input_name="grad_output")
     found: dict[str, list] = {}  # mistake name -> [the p values where seen, the mistake]
+    unnamed: list[float] = []  # the p values where the gradient is wrong in a way two mistakes share
     for p, seed in [(P, 10), (0.5, 11), (0.0, 12), (1.0, 13)]:
         x = _positive_input(1000, seed).requires_grad_()
         grad_output = torch.randn(1000, generator=_seeded(seed))
@@ -325,7 +332,14 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
         if got is None or torch.allclose(got, x.grad, rtol=1e-5, atol=1e-7):
             continue
         mistake = _gradient_mistake(got, grad_output, mask, p)
-        found.setdefault(mistake.name, [[], mistake])[0].append(p)
+        if mistake is None:
+            unnamed.append(p)
+        else:
+            found.setdefault(mistake.name, [[], mistake])[0].append(p)
+    if unnamed and not found:
+        found["wrong gradient"] = [unnamed, Mistake(
+            "wrong gradient", "your gradient differs from autograd's.", BACKWARD_WHERE +
+            " Run gradient_check(your_function) to compare element by element.", BACKWARD_FIX)]
     shortcut = run.shortcut("`grad_output * mask / (1 - p)`, with p = 1 handled first.")
     if shortcut:
         return CheckReport("dropout gradient", checks=report.checks, hint=hint, problems=[shortcut])
@@ -341,7 +355,7 @@ BACKWARD_WHERE = ("section 1's forward pass: out = x * mask / (1 - p). Each outp
 BACKWARD_FIX = "multiply grad_output by what the forward pass multiplied x by: `grad_output * mask / (1 - p)`."
 
 
-def _gradient_mistake(got, grad_output, mask, p) -> Mistake:
+def _gradient_mistake(got, grad_output, mask, p) -> Mistake | None:
     scale = 0.0 if p == 1 else 1 / (1 - p)
     if not torch.isfinite(got).all():
         return Mistake("division by zero", "your gradient holds NaN or inf.",
@@ -355,9 +369,11 @@ def _gradient_mistake(got, grad_output, mask, p) -> Mistake:
          grad_output * (1 - mask) * scale),
         ("kept gradient scaled by p", "kept elements get grad_output times p.", grad_output * mask * p),
     ]
-    for name, symptom, wrong in guesses:
-        if torch.allclose(got, wrong, rtol=1e-5, atol=1e-7):
-            return Mistake(name, symptom, BACKWARD_WHERE, BACKWARD_FIX)
+    matching = [(name, symptom) for name, symptom, wrong in guesses if torch.allclose(got, wrong, rtol=1e-5, atol=1e-7)]
+    if len(matching) == 1:
+        return Mistake(*matching[0], BACKWARD_WHERE, BACKWARD_FIX)
+    if matching:  # at this p two mistakes give the same numbers (at p = 0 every element is kept): name neither
+        return None
     worst = (got - grad_output * mask * scale).abs().max().item()
     return Mistake("wrong gradient", f"your gradient differs from autograd's by up to {worst:.3g}.",
                    BACKWARD_WHERE + " Run gradient_check(your_function) to compare element by element.",
