@@ -36,6 +36,7 @@ from lessonkit.lessons.mnist.lab import BATCH_SIZE, LR, build_model, evaluate
 
 VALIDATION = 10_000  # the last images of the training set; training subsets come from the rest
 SETTLE = 2 / 3  # a run has settled when its best validation accuracy came in the first two thirds of its training
+PATIENCE = 3  # measurements without a better validation accuracy before the learning rate is cut tenfold
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,14 @@ def settled(validation_accuracies: list[float], fraction: float = SETTLE) -> boo
 
 
 def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int, min_steps: int, max_steps: int,
-                        dtype: torch.dtype = torch.float32, validation: int | None = None,
+                        patience: int = PATIENCE, dtype: torch.dtype = torch.float32, validation: int | None = None,
                         on_eval=None) -> list[dict]:
-    """One run of the lab's network and recipe (Adam 1e-3, batches of 100), in plain torch, trained
-    until its validation accuracy has settled: measured every `eval_every` steps, it stops at the
-    first measurement after `min_steps` where `settled(...)` holds, or at `max_steps`.
+    """One run of the lab's network and recipe (Adam from 1e-3, batches of 100), in plain torch,
+    trained until its validation accuracy has settled: measured every `eval_every` steps, it stops
+    at the first measurement after `min_steps` where `settled(...)` holds, or at `max_steps`.
+    So that a run settles instead of creeping up for hundreds of epochs, the learning rate is cut
+    tenfold whenever `patience` measurements in a row bring no better validation accuracy
+    (`torch.optim.lr_scheduler.ReduceLROnPlateau`); each measurement records the rate (`lr`).
 
     dtype: torch.bfloat16 runs the forward pass under autocast (the weights and Adam stay float32;
     `lessonkit.core.device.training_dtype` says where bf16 is native). Adam is the fused kernel
@@ -194,6 +198,8 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
         torch.manual_seed(seed)  # first weights, then the dropout masks
         model = arm.model().to(x.device)
         optimizer = torch.optim.Adam(model.parameters(), lr=LR, fused=x.device.type in ("cpu", "cuda"))
+        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="max", factor=0.1, patience=patience,
+                                                             threshold=0, threshold_mode="abs")
         batches = Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1))
         passes = (index for _ in iter(int, 1) for index in batches.indices())  # pass after pass, reshuffled
         rows, accuracies, step = [], [], 0
@@ -209,16 +215,18 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
             if step % eval_every == 0:
                 with autocast():
                     val, test = evaluate(model, x_val, y_val), evaluate(model, x_test, y_test)
-                rows += [_rows(step, "validation", *val), _rows(step, "test", *test)]
+                lr = optimizer.param_groups[0]["lr"]  # the rate these steps were trained with
+                rows += [{**_rows(step, "validation", *val), "lr": lr}, {**_rows(step, "test", *test), "lr": lr}]
                 accuracies.append(val[1])
+                plateau.step(val[1])
                 if on_eval is not None:
                     on_eval(step, val[1])
         with autocast():
-            rows.append(_rows(step, "train", *evaluate(model, x, y)))
+            rows.append({**_rows(step, "train", *evaluate(model, x, y)), "lr": optimizer.param_groups[0]["lr"]})
     return rows
 
 
-COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy",
+COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy", "lr",
            *PROVENANCE]
 
 
