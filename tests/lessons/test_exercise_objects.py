@@ -173,3 +173,61 @@ def test_the_lesson_2_solutions_agree_with_torch():
     out.backward(grad_output)
     mask = (out != 0).float()
     assert torch.allclose(my_dropout_backward(grad_output, mask, 0.3), leaf.grad)
+
+
+@pytest.mark.parametrize("question", ALL, ids=IDS)
+def test_after_a_pass_every_hint_still_tells_its_stage_marked_solved(question):
+    q = fresh(question)
+    checked(q, *q.solved())
+    one, two, three = (q.hint_text(n) for n in (1, 2, 3))
+    assert one.startswith(f"Hint 1 of 3 for {q.name}") and "already passed" in one and f"{q.name}.hint(2)" in one
+    assert "(already solved)" in two and q.where in two and q.fix not in two
+    assert "(already solved)" in three and q.where in three and q.fix in three
+
+
+def test_passed_stays_true_after_a_later_wrong_try():
+    from lessonkit.lessons.dropout.exercises import q2
+
+    q = fresh(q2)
+    checked(q, *q.solved())
+    assert q.passed
+    report = checked(q, 0.7)
+    assert not report.passed and q.passed  # the last report failed; the question stays solved
+    assert "you passed this question before" in q.hint_text(1) and "multiplied by (1-p)" in q.hint_text(1)
+
+
+@pytest.mark.parametrize("answer, told", [
+    (lambda model, x, passes: (model(x.unsqueeze(1)), model(x.unsqueeze(1))), "return (mean, std)"),
+    (lambda model, x, passes: 1 / 0, "your function raised ZeroDivisionError"),
+], ids=["wrong shape", "raises"])
+def test_a_failed_or_raising_attempt_counts_as_an_attempt(answer, told):
+    from lessonkit.lessons.taming.exercises import q3
+
+    q = fresh(q3)
+    checked(q, answer)
+    one, two, three = (q.hint_text(n) for n in (1, 2, 3))
+    assert "answer first" not in one and told in one and "q3.hint(2)" in one
+    assert told in two and q.where in two and q.fix not in two
+    assert told in three and q.fix in three
+
+
+def test_an_answer_the_checker_itself_chokes_on_is_a_message_not_a_traceback():
+    def checker(answer, *, hint=1):  # a checker whose own guards miss what the answer does
+        return answer + 1
+
+    q = Exercise("q9", "a planted checker", checker, where="here", fix="this", solution_text="1", solved=lambda: (1,))
+    report = checked(q, "one")
+    assert not report.passed and str(report).startswith("✗ q9: checking your answer raised TypeError")
+    assert "answer first" not in q.hint_text(1) and "raised TypeError" in q.hint_text(2)
+
+
+def test_the_mc_dropout_check_holds_its_second_network_to_the_same_form():
+    from lessonkit.lessons.taming.exercises import q3
+    from lessonkit.lessons.taming.solutions import my_mc_dropout
+
+    def second_call_returns_numbers(model, x, passes, calls=[]):  # noqa: B006 - counts the calls
+        calls.append(1)
+        return my_mc_dropout(model, x, passes) if len(calls) == 1 else (0, 0)
+
+    report = checked(fresh(q3), second_call_returns_numbers)
+    assert not report.passed and "with a p=0 network: return (mean, std)" in str(report)

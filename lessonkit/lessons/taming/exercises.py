@@ -49,6 +49,16 @@ def _modes(model) -> set[bool]:
 LIBRARY = (mc_dropout_predict, mc_dropout_samples)
 
 
+def _wrong_form(result, x) -> str:
+    """What is wrong with `result` as (mean, std) at the inputs `x`, or "" when nothing is."""
+    if isinstance(result, tuple) and len(result) == 2 and all(
+            isinstance(t, torch.Tensor) and t.shape == x.shape for t in result):
+        return ""
+    got = (", ".join(str(tuple(t.shape)) if isinstance(t, torch.Tensor) else type(t).__name__ for t in result)
+           if isinstance(result, tuple) else type(result).__name__)
+    return f"return (mean, std): two tensors of shape {tuple(x.shape)}, one value per input; got {got}"
+
+
 @pure()
 def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
     """Check `fn(model, x, passes)`: it must return (mean, std) of `passes` predictions at
@@ -72,12 +82,9 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
             report.problems.append(f"your function raised {type(err).__name__}: {err}")
             return report
-        if (not isinstance(result, tuple) or len(result) != 2
-                or not all(isinstance(t, torch.Tensor) and t.shape == x.shape for t in result)):
-            got = (", ".join(str(tuple(t.shape)) if isinstance(t, torch.Tensor) else type(t).__name__
-                                for t in result) if isinstance(result, tuple) else type(result).__name__)
-            report.problems.append(f"return (mean, std): two tensors of shape {tuple(x.shape)}, one value per input; "
-                                   f"got {got}")
+        wrong_form = _wrong_form(result, x)
+        if wrong_form:
+            report.problems.append(wrong_form)
             return report
         counting.remove()
         if called:
@@ -159,13 +166,17 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         report.checks += 2
         no_dropout = _model(0.0).train()  # handed over in train mode: it must come back so
         try:
-            _, std0 = fn(no_dropout, x.clone(), PASSES)
-            std0 = torch.as_tensor(std0).detach()
+            result0 = fn(no_dropout, x.clone(), PASSES)
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001
             report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
             return report
+        wrong_form = _wrong_form(result0, x)
+        if wrong_form:
+            report.problems.append(f"with a p=0 network: {wrong_form}")
+            return report
+        std0 = result0[1].detach()
         if False in _modes(no_dropout) and "mode not restored" not in report.mistakes:
             report.problems.append(Mistake(
                 "mode not restored", "a model handed to you in train mode came back in eval mode.",
