@@ -19,6 +19,7 @@ from lessonkit.mnist import main, parse_args
     (["--lr", "fast"], "--lr must be a number > 0, got 'fast'"),
     (["--seed", "-1"], "--seed must be in [0, 2**32), got -1"),
     (["--seed", "1.5"], "--seed must be a whole number in [0, 2**32)"),
+    (["--dtype", "half"], "--dtype: invalid choice: 'half'"),
 ])
 def test_cli_rejects_bad_arguments_naming_the_argument_and_valid_values(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -45,14 +46,14 @@ def test_cli_runs_and_prints_the_table_and_final_accuracy(capsys):
     assert out[3].startswith(f"Final test accuracy: {100 * last_acc:.2f}%")
 
 
-def test_cli_as_a_program_flushes_denormals_before_any_computation():
-    # `python -m lessonkit.mnist` must call flush_denormals() before torch starts its worker
-    # threads; called later it warns (and only the main thread would flush).
+def test_cli_as_a_program_flushes_denormals_and_trains_in_the_dtype_asked_for():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-W", "always", "-m", "lessonkit.mnist", "--subset", "300", "--epochs", "1",
-                           "--device", "cpu", "--input-p", "0.2"], capture_output=True, text=True, timeout=300)
+    program = ("import sys, torch, lessonkit.mnist as lab; sys.argv = ['lab', '--subset', '300', '--epochs', '1', "
+               "'--device', 'cpu', '--input-p', '0.2', '--dtype', 'float32']; code = lab.run(); "
+               "print('denormal flushed:', bool(torch.tensor([1e-39]) * 1 == 0)); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "Final test accuracy:" in done.stdout
-    assert "flush_denormals() came after" not in done.stderr
+    assert "Final test accuracy:" in done.stdout and "on cpu, float32)" in done.stdout
+    assert "denormal flushed: True" in done.stdout

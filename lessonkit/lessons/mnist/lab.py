@@ -70,10 +70,17 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return (model(x).argmax(1) == y).float().mean().item()
 
 
+def _autocast(fn, device, dtype):
+    def under_autocast(*args):
+        with torch.autocast(device.type, dtype=dtype):
+            return fn(*args)
+    return under_autocast
+
+
 def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
             lr: float = LR, seed: int = SEED, device=None, subset: int | None = None, data=None,
             model: nn.Module | None = None, checkpoint=None, on_epoch=None, show_progress: bool = True,
-            epoch_fn=None, eval_fn=None):
+            epoch_fn=None, eval_fn=None, fused: bool = False, dtype: torch.dtype = torch.float32):
     """Seed, build the model, then `train_one_epoch` and `evaluate` for each epoch. Returns
     (model, history) with one row per epoch: train_loss, test_loss, test_acc, seconds.
 
@@ -98,10 +105,13 @@ def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_s
     else:  # the dropout of the network given, for the checkpoint's settings
         p = [layer.p for layer in model.modules() if isinstance(layer, nn.Dropout)]
     model = model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=fused or None)
+    if dtype != torch.float32:
+        epoch_fn, eval_fn = _autocast(epoch_fn, device, dtype), _autocast(eval_fn, device, dtype)
     generator = torch.Generator(device=device if device.type == "cuda" else "cpu").manual_seed(seed)
     batches = Batches(x_train, y_train, batch_size, generator)
-    settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset}
+    settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset,
+                "fused": fused, "dtype": str(dtype).removeprefix("torch.")}
     history = History()
     if checkpoint is not None and Path(checkpoint).exists():
         history = load_checkpoint(checkpoint, model, optimizer, generator, settings)
