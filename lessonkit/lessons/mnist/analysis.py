@@ -84,26 +84,27 @@ class Runs:
         values = list(self.values(arm, split, metric, size, stopped).values())
         return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
 
-    def table(self, arms, baseline: str | None = None, split: str = "test", size=None) -> str:
+    def table(self, arms, baseline: str | None = None, split: str = "test", size=None, stopped: bool = True) -> str:
         """Per arm: accuracy and loss (mean ± sd over seeds) and the paired gain in accuracy over
-        `baseline` with its 95% interval and the seeds where the arm did better."""
+        `baseline` with its 95% interval and the seeds where the arm did better; each run read at
+        its step chosen on validation (stopped=False: at its last step)."""
         size = self._size(size)
         name = max(len(arm) for arm in arms)
         head = f"{'':>{name}}  {'accuracy':>16}  {'loss':>13}"
         lines = [head + (f"  {'gain over ' + baseline + ', points (95% CI)':>42}  {'better':>6}" if baseline else "")]
         for arm in arms:
-            acc, acc_sd = self.mean_sd(arm, split, "accuracy", size)
-            loss, loss_sd = self.mean_sd(arm, split, "loss", size)
+            acc, acc_sd = self.mean_sd(arm, split, "accuracy", size, stopped)
+            loss, loss_sd = self.mean_sd(arm, split, "loss", size, stopped)
             line = f"{arm:>{name}}  {acc:>7.2%} ± {acc_sd:.2%}  {loss:.3f} ± {loss_sd:.3f}"
             if baseline and arm != baseline:
-                d = self.compare(arm, baseline, split=split, size=size)
+                d = self.compare(arm, baseline, split=split, size=size, stop_a=stopped, stop_b=stopped)
                 line += f"  {d.mean:>+19.2f} ({d.low:+.2f} to {d.high:+.2f})  {d.wins:>2} of {d.n}"
             lines.append(line)
         return "\n".join(lines)
 
     def choose_on_validation(self, arms, size=None) -> str:
-        """The arm with the highest mean validation accuracy (never the test's)."""
-        return max(arms, key=lambda arm: self.mean_sd(arm, "validation", "accuracy", size)[0])
+        """The arm with the highest mean validation accuracy, each run at its best step (never the test's)."""
+        return max(arms, key=lambda arm: self.mean_sd(arm, "validation", "accuracy", size, stopped=True)[0])
 
 
 def relative_error_change(accuracy_a: float, accuracy_b: float) -> float:

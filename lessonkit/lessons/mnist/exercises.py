@@ -231,32 +231,34 @@ KNOBS = ("hidden", "input", "same", "neither")
 
 
 def knob_answer(runs) -> str:
-    """What the ablation's record says, paired by seed with 95% intervals: "input" or "hidden"
-    when one knob alone gains more than the other; "same" when at least one gains over no
-    dropout but the two cannot be told apart; "neither" when neither alone gains."""
-    between = runs.compare("input only", "hidden only")
+    """What the ablation's record says, paired by seed with 95% intervals, each run read at its step
+    chosen on validation: "input" or "hidden" when one knob alone gains more than the other; "same"
+    when at least one gains over no dropout but the two cannot be told apart; "neither" when
+    neither alone gains."""
+    between = runs.compare("input only", "hidden only", stop_a=True, stop_b=True)
     if between.low > 0:
         return "input"
     if between.high < 0:
         return "hidden"
-    alone = [runs.compare(arm, "no dropout") for arm in ("hidden only", "input only")]
+    alone = [runs.compare(arm, "no dropout", stop_a=True, stop_b=True) for arm in ("hidden only", "input only")]
     return "same" if any(d.low > 0 for d in alone) else "neither"
 
 
 def _ablation():
-    """The record `mnist-ablation`, as lesson 5 reads it."""
+    """The record `mnist-1k-settled`, as lesson 5 reads it."""
     from lessonkit.core.records import load_record
     from lessonkit.lessons.mnist.analysis import Runs
 
-    return Runs(load_record("mnist-ablation"))
+    return Runs(load_record("mnist-1k-settled"))
 
 
 def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
     """Your prediction, before section 6 shows the ablation: on 1,000 training images, which knob
     alone gains more test accuracy over no dropout: dropout 0.5 after the "hidden" layers only,
     on the "input" pixels only, the "same" (at least one gains, and ten seeds cannot tell them
-    apart), or "neither" (neither alone gains)? Checked against the record `mnist-ablation`
-    (ten seeds; `runs`: an `analysis.Runs` of it, loaded when None)."""
+    apart), or "neither" (neither alone gains)? Checked against the record `mnist-1k-settled`
+    (ten seeds, each run read at its step chosen on validation; `runs`: an `analysis.Runs` of it,
+    loaded when None)."""
     if runs is None:
         runs = _ablation()
     right = knob_answer(runs)
@@ -272,7 +274,7 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
                 "input": "the record does not show input dropout alone ahead of hidden dropout alone.",
                 "same": "the record tells the two knobs apart, or shows neither gaining.",
                 "neither": "in the record at least one knob gains on its own, beyond its seeds' noise."}
-    d = runs.compare("input only", "hidden only")
+    d = runs.compare("input only", "hidden only", stop_a=True, stop_b=True)
     return check_multiple_choice(
         "my_knob_prediction", answer, right=right, hint=hint,
         praise=f"The record's {d.n} seeds: input only minus hidden only {d.describe(2, ' points')}; "
@@ -317,10 +319,19 @@ q2 = Exercise(
     fix="dropout breaks co-adaptation (units that only work together) wherever it is applied; on the input it is "
         "also a kind of data augmentation. Weigh the two, and remember that ten seeds tell apart only differences "
         "larger than their noise.",
-    solution_text=("from lessonkit.lessons.mnist.exercises import knob_answer\n\n"
-                   "ablation = Runs(records[\"mnist-ablation\"])\n"
-                   "ablation.compare(\"input only\", \"hidden only\")   # the paired difference, 95% interval\n"
-                   "my_knob_prediction = knob_answer(ablation)   # what the record says"),
+    solution_text=(
+        "# Each knob alone against no dropout, and the two knobs against each other, seed by seed,\n"
+        "# every run read at its own step of highest validation accuracy (never the test's).\n"
+        "ablation = Runs(records[\"mnist-1k-settled\"])\n"
+        "between = ablation.compare(\"input only\", \"hidden only\", stop_a=True, stop_b=True)\n"
+        "alone = [ablation.compare(arm, \"no dropout\", stop_a=True, stop_b=True) for arm in (\"hidden only\", "
+        "\"input only\")]\n"
+        "print(between)  # input only minus hidden only, in points, with its 95% interval\n"
+        "# One knob gains more only if that interval excludes zero; a knob gains if its own interval is above zero.\n"
+        "my_knob_prediction = (\"input\" if between.low > 0 else \"hidden\" if between.high < 0\n"
+        "                      else \"same\" if any(d.low > 0 for d in alone) else \"neither\")"),
     solved=lambda: (knob_answer(_ablation()),),
-    explanation="The answer is read from the record of ten seeds, paired by seed with 95% intervals; section 6 "
-                "prints each knob's gain over no dropout.")
+    explanation="The reasoning: a knob gains when its paired interval against no dropout lies above zero, and one "
+                "knob gains more than the other only when the interval of their difference excludes zero. With "
+                "ten seeds, a difference smaller than their noise is not told apart: that is the answer \"same\". "
+                "Section 6 prints each of these comparisons.")

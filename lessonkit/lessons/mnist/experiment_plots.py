@@ -18,22 +18,23 @@ def _wrap(name: str) -> str:
     return name.replace(" only", "\nonly").replace(" = ", "\n= ")
 
 
-def ablation_figure(runs, arms, baseline: str = "no dropout"):
-    """Test accuracy and test loss per arm: every seed (grey, joined across arms) and the
+def ablation_figure(runs, arms, baseline: str = "no dropout", stopped: bool = True):
+    """Test accuracy and test loss per arm, each run read at its step chosen on validation
+    (stopped=True; False: at its last step): every seed (grey, joined across arms) and the
     mean ± one standard deviation (colour)."""
     figure, axes = new_figure(2, width=5.0, height=3.6)
     seeds = runs.seeds(baseline)
     for ax, metric, label in ((axes[0], "accuracy", "test accuracy (%)"), (axes[1], "loss", "test loss")):
         scale = 100 if metric == "accuracy" else 1
         for seed in seeds:
-            ax.plot(range(len(arms)), [runs.value(arm, seed, "test", metric) * scale for arm in arms], "o-", ms=3,
-                    **SEED_STYLE)
+            ax.plot(range(len(arms)), [runs.value(arm, seed, "test", metric, stopped=stopped) * scale for arm in arms],
+                    "o-", ms=3, **SEED_STYLE)
         for i, arm in enumerate(arms):
-            mean, sd = runs.mean_sd(arm, "test", metric)
+            mean, sd = runs.mean_sd(arm, "test", metric, stopped=stopped)
             ax.errorbar(i, mean * scale, yerr=sd * scale, fmt="s", ms=7, capsize=4, zorder=3,
                         color=COLORS["test_error"] if arm == baseline else COLORS["dropout"])
         ax.set_xticks(range(len(arms)), [_wrap(arm) for arm in arms], fontsize=9)
-        ax.set(ylabel=label, title=label.replace(" (%)", "") + " by setting")
+        ax.set(ylabel=label, title=label.replace(" (%)", "") + (" at the chosen step" if stopped else " at the end"))
         ax.grid(alpha=0.3, axis="y")
     axes[0].plot([], [], "o-", ms=3, label=f"one seed ({len(seeds)} seeds)", **SEED_STYLE)
     axes[0].errorbar([], [], yerr=[], fmt="s", color=COLORS["dropout"], label="mean ± sd")
@@ -41,24 +42,33 @@ def ablation_figure(runs, arms, baseline: str = "no dropout"):
     return figure
 
 
-def validation_curves_figure(runs, arms):
-    """Validation loss along training, per arm: the mean over seeds, the range shaded."""
-    figure, ax = new_figure(width=6.0, height=3.6)
+def validation_curves_figure(runs, arms, size=None, steps_per_epoch: int | None = None):
+    """Validation accuracy along training: one thin line per run, in its arm's colour, and a dot
+    at the step its validation accuracy was highest (the step each run is compared at).
+    steps_per_epoch: draw epochs on the x axis instead of steps."""
+    figure, ax = new_figure(width=6.4, height=3.8)
+    scale = steps_per_epoch or 1
+    values = []
     for color, arm in zip(CYCLE, arms):
-        curves = [runs.curve(arm, seed) for seed in runs.seeds(arm)]
-        steps, values = curves[0][0], np.array([c[1] for c in curves])
-        ax.plot(steps, values.mean(0), color=color, label=arm)
-        ax.fill_between(steps, values.min(0), values.max(0), color=color, alpha=0.15)
-    ax.set(xlabel="training step (batches of 100)", title="Validation loss during training",
-           ylabel="validation loss (10,000 images)\n(line: mean over seeds; band: range)")
+        for k, seed in enumerate(runs.seeds(arm, size)):
+            steps, accuracy = runs.curve(arm, seed, metric="accuracy", size=size)
+            x, y = np.array(steps) / scale, 100 * np.array(accuracy)
+            ax.plot(x, y, color=color, lw=0.8, alpha=0.45, label=arm if k == 0 else None)
+            best = int(np.argmax(y))
+            ax.plot(x[best], y[best], "o", ms=3.5, color=color, zorder=3)
+            values += list(y)
+    low, high = np.percentile(values, 3), max(values)
+    ax.set(ylim=(low, high + 0.1 * (high - low)), xlabel="epoch" if steps_per_epoch else "training step",
+           ylabel="validation accuracy (%)", title="Validation accuracy during training (dots: each run's best)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     return figure
 
 
 def size_figure(runs, *, baseline: str, dropout: str, sizes):
     """Test accuracy against training-set size (log axis), each run stopped at its step of
-    highest validation accuracy, and dropout's paired gain with its 95% interval."""
+    highest validation accuracy, and dropout's paired gain with its 95% interval, read there and,
+    as a second reading, at each run's last step."""
     figure, (acc_ax, gain_ax) = new_figure(2, width=5.0, height=3.6)
     for arm, color in ((baseline, COLORS["test_error"]), (dropout, COLORS["dropout"])):
         stats = [runs.mean_sd(arm, "test", "accuracy", size, stopped=True) for size in sizes]
@@ -66,13 +76,15 @@ def size_figure(runs, *, baseline: str, dropout: str, sizes):
                         capsize=3, color=color, label=f"{arm} (mean ± sd)")
     acc_ax.set(xscale="log", xlabel="training images", ylabel="test accuracy (%)", title="Test accuracy vs size")
     acc_ax.legend(fontsize=8, loc="lower right")
-    gains = [runs.compare(dropout, baseline, size=size, stop_a=True, stop_b=True) for size in sizes]
-    means = np.array([g.mean for g in gains])
-    gain_ax.errorbar(sizes, means, yerr=[means - [g.low for g in gains], [g.high for g in gains] - means],
-                     fmt="o-", capsize=3, color=COLORS["dropout"], label=f"{dropout} − {baseline} (95% CI)")
+    for stopped, style, reading in ((True, "o-", "at chosen steps"), (False, "s--", "at the end")):
+        gains = [runs.compare(dropout, baseline, size=size, stop_a=stopped, stop_b=stopped) for size in sizes]
+        means = np.array([g.mean for g in gains])
+        gain_ax.errorbar(sizes, means, yerr=[means - [g.low for g in gains], [g.high for g in gains] - means],
+                         fmt=style, capsize=3, color=COLORS["dropout"], alpha=1 if stopped else 0.5,
+                         label=f"{reading} (95% CI)")
     gain_ax.axhline(0, color="black", lw=0.8)
     gain_ax.set(xscale="log", xlabel="training images", ylabel="gain in test accuracy (points)",
-                title="What dropout adds, paired by seed")
+                title=f"{dropout} − {baseline}, paired by seed")
     gain_ax.legend(fontsize=8)
     for ax in (acc_ax, gain_ax):
         ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
@@ -82,16 +94,17 @@ def size_figure(runs, *, baseline: str, dropout: str, sizes):
 
 
 def p_choice_figure(runs, ps: dict, chosen: str):
-    """Validation accuracy and loss against p (mean ± sd over seeds), the p chosen on them
-    marked, and the test numbers of the chosen p only: the test set plays no part in the choice."""
+    """Validation accuracy and loss against p (mean ± sd over seeds, each run at its step chosen on
+    validation), the p chosen on them marked, and the test numbers of the chosen p only: the test
+    set plays no part in the choice."""
     arms = sorted(ps, key=ps.get)
     x = [ps[arm] for arm in arms]
     figure, (acc_ax, loss_ax) = new_figure(2, width=4.6, height=3.4)
     for ax, metric, scale in ((acc_ax, "accuracy", 100), (loss_ax, "loss", 1)):
-        stats = [runs.mean_sd(arm, "validation", metric) for arm in arms]
+        stats = [runs.mean_sd(arm, "validation", metric, stopped=True) for arm in arms]
         ax.errorbar(x, [scale * m for m, _ in stats], yerr=[scale * sd for _, sd in stats], fmt="o-", capsize=3,
                     color="tab:blue", label="validation (mean ± sd)")
-        mean, sd = runs.mean_sd(chosen, "test", metric)
+        mean, sd = runs.mean_sd(chosen, "test", metric, stopped=True)
         ax.errorbar([ps[chosen]], [scale * mean], yerr=[scale * sd], fmt="s", capsize=3, color=COLORS["test_error"],
                     label="test, chosen p only (read once)")
         ax.axvline(ps[chosen], color="black", lw=0.8, ls=":", label=f"chosen on validation: p = {ps[chosen]}")
@@ -152,11 +165,11 @@ class RunCurvesBrowser(Explorer):
 
     def after_redraw(self):
         arm = self.arm_of[self.slider.value]
-        acc, sd = self.runs.mean_sd(arm, "validation", "accuracy")
-        end = statistics.fmean(self.runs.curve(arm, s)[1][-1] for s in self.runs.seeds(arm))
-        low = statistics.fmean(min(self.runs.curve(arm, s)[1]) for s in self.runs.seeds(arm))
+        acc, sd = self.runs.mean_sd(arm, "validation", "accuracy", stopped=True)
+        end = statistics.fmean(self.runs.curve(arm, s, metric="accuracy")[1][-1] for s in self.runs.seeds(arm))
+        steps = statistics.median(self.runs.stop_step(arm, s, metric="accuracy") for s in self.runs.seeds(arm))
         self.numbers.value = (
-            f"<b>p = {html.escape(str(self.slider.value))}</b>: validation accuracy at the end "
-            f"<b>{100 * acc:.2f}%</b> ± {100 * sd:.2f} (mean ± sd over seeds); validation loss at the end "
-            f"{end:.3f}, at its lowest {low:.3f} (means over seeds)"
+            f"<b>p = {html.escape(str(self.slider.value))}</b>: best validation accuracy <b>{100 * acc:.2f}%</b> "
+            f"± {100 * sd:.2f} (mean ± sd over seeds), at step {steps:,.0f} (median); at the last step "
+            f"{100 * end:.2f}% (mean)"
         )

@@ -168,6 +168,16 @@ def settled(validation_accuracies: list[float], fraction: float = SETTLE) -> boo
     return best <= fraction * len(validation_accuracies)
 
 
+def training_step(model, optimizer, x, y, autocast=contextlib.nullcontext) -> None:
+    """One step of the runner: dropout on, the forward pass under `autocast()`, backward, Adam."""
+    model.train()
+    optimizer.zero_grad()
+    with autocast():
+        loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+
 def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int, min_steps: int, max_steps: int,
                         patience: int = PATIENCE, dtype: torch.dtype = torch.float32, validation: int | None = None,
                         on_eval=None) -> list[dict]:
@@ -205,12 +215,7 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
         rows, accuracies, step = [], [], 0
         while not (accuracies and (step >= max_steps or (step >= min_steps and settled(accuracies)))):
             index = next(passes)
-            model.train()
-            optimizer.zero_grad()
-            with autocast():
-                loss = F.cross_entropy(model(x[index]), y[index])
-            loss.backward()
-            optimizer.step()
+            training_step(model, optimizer, x[index], y[index], autocast)
             step += 1
             if step % eval_every == 0:
                 with autocast():
