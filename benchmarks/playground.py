@@ -16,8 +16,8 @@ import time
 import torch
 
 from lessonkit.core.training import one_thread
-from lessonkit.lessons.playground.trainer import LiveTrainer
-from lessonkit.lessons.playground.widget import Playground
+from lessonkit.lessons.playground.train import LiveTrainer
+from lessonkit.lessons.playground.widgets import Playground
 
 GOAL_STEPS, GOAL_REDRAWS = 200, 10
 

@@ -31,59 +31,59 @@ def case(name):
 
 @case("lesson 1: degree")
 def lesson1_degree():
-    from lessonkit.lessons.overfitting.explorers import PolyExplorer
+    from lessonkit.lessons.overfitting.widgets import PolyExplorer
     widget = PolyExplorer()
     return widget, widget.degree, [15, 3, 8, 20, 1, 12]
 
 
 @case("lesson 1: points")
 def lesson1_points():
-    from lessonkit.lessons.overfitting.explorers import PolyExplorer
+    from lessonkit.lessons.overfitting.widgets import PolyExplorer
     widget = PolyExplorer(degree=15)
     return widget, widget.points, [30, 20, 60, 16, 100]
 
 
 @case("lesson 1: noise")
 def lesson1_noise():
-    from lessonkit.lessons.overfitting.explorers import PolyExplorer
+    from lessonkit.lessons.overfitting.widgets import PolyExplorer
     widget = PolyExplorer(degree=15)
     return widget, widget.noise, [0.3, 0.1, 0.5, 0.2, 0.0]
 
 
 @case("lesson 1: ridge λ")
 def lesson1_ridge():
-    from lessonkit.lessons.overfitting.explorers import RidgeExplorer
+    from lessonkit.lessons.overfitting.widgets import RidgeExplorer
     widget = RidgeExplorer()
     return widget, widget.ridge, [1e-4, 1e-1, 1.0, 1e-6, 10.0]
 
 
 @case("lesson 2: walk-through p")
 def lesson2_walkthrough_p():
-    from lessonkit.lessons.dropout.plots import DropoutWalkthrough
+    from lessonkit.lessons.dropout.widgets import DropoutWalkthrough
     widget = DropoutWalkthrough()
     return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
 
 
 @case("lesson 2: walk-through step")
 def lesson2_walkthrough_step():
-    from lessonkit.lessons.dropout.plots import DropoutWalkthrough
+    from lessonkit.lessons.dropout.widgets import DropoutWalkthrough
     widget = DropoutWalkthrough()
     return widget, widget.step_slider, [1, 5, 9, 3, 10, 6]
 
 
 @case("lesson 2: 1/(1-p) histograms p")
 def lesson2_scaling_p():
-    from lessonkit.lessons.dropout.plots import ScalingExplorer
+    from lessonkit.lessons.dropout.widgets import ScalingExplorer
     widget = ScalingExplorer()
     return widget, widget.p_slider, [0.3, 0.7, 0.1, 0.9, 0.5]
 
 
 @case("lesson 3: p explorer")
 def lesson3_p_explorer():
-    from lessonkit.lessons.overfitting.regression_data import make_regression_data
+    from lessonkit.lessons.overfitting.data import make_regression_data
     from lessonkit.lessons.taming.many_samples import train_p_grid
-    from lessonkit.lessons.taming.network import p_grid
-    from lessonkit.lessons.taming.plots import PExplorer
+    from lessonkit.lessons.taming.model import p_grid
+    from lessonkit.lessons.taming.widgets import PExplorer
 
     # short trainings: a move only swaps precomputed curves, whatever the training length
     data = make_regression_data()

@@ -1,2 +1,3 @@
-"""One package per lesson, named for its topic. A lesson imports `lessonkit.core` and its
-own modules only: never another lesson, never `lessonkit.fast` (tests/test_layout.py)."""
+"""One package per lesson, named for its topic. A lesson imports `lessonkit.core`, its own modules
+and earlier lessons (lower numbers), never a later one; its `__init__` is the lesson's public
+surface, the names its notebook imports (tests/test_layout.py)."""

@@ -112,9 +112,9 @@ def test_the_widgets_labels_readouts_and_titles_speak_korean(korean):
     """The explorers of lessons 1, 2 and 4, built and moved in Korean: every label, readout and
     title they show is in the catalogue, and the sliders carry Korean names."""
     from lessonkit.core.figures import _widgets
-    from lessonkit.lessons.dropout.plots import DropoutWalkthrough, ScalingExplorer
-    from lessonkit.lessons.overfitting.explorers import PolyExplorer, RidgeExplorer
-    from lessonkit.lessons.playground.widget import Playground
+    from lessonkit.lessons.dropout.widgets import DropoutWalkthrough, ScalingExplorer
+    from lessonkit.lessons.overfitting.widgets import PolyExplorer, RidgeExplorer
+    from lessonkit.lessons.playground.widgets import Playground
 
     with language.recording_misses() as misses:
         poly = PolyExplorer(degree=3)

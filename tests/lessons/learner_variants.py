@@ -8,9 +8,9 @@ import numpy as np
 import torch
 
 from lessonkit.core.exercises import Exercise, exercises_of
-from lessonkit.lessons.dropout.layer import Dropout, apply_mask, dropout
+from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout
 from lessonkit.lessons.mnist.exercises import FIXED_CODE
-from lessonkit.lessons.taming.network import mc_dropout_predict
+from lessonkit.lessons.taming.model import mc_dropout_predict
 
 LESSONS = ("overfitting", "dropout", "taming", "playground", "mnist")
 EXERCISES = {f"{lesson}-{q.name}": q for lesson in LESSONS

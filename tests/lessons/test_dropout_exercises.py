@@ -12,7 +12,7 @@ from lessonkit.lessons.dropout.exercises import (
     numerical_gradient,
     relative_error,
 )
-from lessonkit.lessons.dropout.layer import dropout
+from lessonkit.lessons.dropout.model import dropout
 from lessonkit.lessons.dropout.solutions import my_dropout
 
 

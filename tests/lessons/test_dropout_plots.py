@@ -3,15 +3,16 @@ import pytest
 import torch
 
 from lessonkit.core.montecarlo import mc_dropout_samples
-from lessonkit.lessons.dropout.ensemble import (
+from lessonkit.lessons.dropout.model import (
+    apply_mask,
+    dropout_mask,
     mc_convergence,
     mean_tv_distance,
     normalized_geometric_mean,
-    plot_ensemble_curve,
     thinned_softmax_layer,
 )
-from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
-from lessonkit.lessons.dropout.plots import HIDDEN, DropoutWalkthrough, ScalingExplorer, mask_text, step_text
+from lessonkit.lessons.dropout.plots import plot_ensemble_curve
+from lessonkit.lessons.dropout.widgets import HIDDEN, DropoutWalkthrough, ScalingExplorer, mask_text, step_text
 
 
 @pytest.fixture(scope="module")

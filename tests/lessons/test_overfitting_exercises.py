@@ -2,10 +2,10 @@ import pytest
 from hint_stages import gives_away, stages
 
 from lessonkit.core.exercises import CheckReport
+from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.exercises import check_chosen_degree, check_gap_prediction, gap_at
-from lessonkit.lessons.overfitting.polyfit import train_test_errors
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
-from lessonkit.lessons.overfitting.selection import choose_degree
+from lessonkit.lessons.overfitting.model import train_test_errors
+from lessonkit.lessons.overfitting.train import choose_degree
 
 GIVENS = ["folds=10", "seed=5", "10 folds", "5 folds", "range(21)"]  # the questions' own parameters
 

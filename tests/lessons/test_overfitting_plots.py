@@ -3,10 +3,9 @@ import pytest
 import torch
 
 from lessonkit.lessons.overfitting import plots as polyplots
-from lessonkit.lessons.overfitting.early_stopping import choose_steps
-from lessonkit.lessons.overfitting.polyfit import fit_polynomial, mse, train_test_errors
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
-from lessonkit.lessons.overfitting.selection import bias_variance, choose_degree
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.model import fit_polynomial, mse, train_test_errors
+from lessonkit.lessons.overfitting.train import bias_variance, choose_degree, choose_steps
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,11 @@ import torch
 from torch import nn
 
 from lessonkit.core.stats import paired
-from lessonkit.lessons.playground import widget as playground_widget
+from lessonkit.lessons.playground import widgets as playground_widget
 from lessonkit.lessons.playground.data import make_moons_data
 from lessonkit.lessons.playground.model import make_mlp, set_dropout
-from lessonkit.lessons.playground.seeds import compare_arms, compare_many_seeds, early_stopped, train_many
-from lessonkit.lessons.playground.trainer import LiveTrainer
-from lessonkit.lessons.playground.widget import Playground
+from lessonkit.lessons.playground.train import LiveTrainer, compare_arms, compare_many_seeds, early_stopped, train_many
+from lessonkit.lessons.playground.widgets import Playground
 
 
 def textbook_weights(data, *, steps, width, p, seed, batch_size, lr=0.01, weight_decay=0.0):
@@ -232,7 +231,7 @@ def test_the_kernels_interrupt_button_pauses_a_playing_playground():
         assert reply["content"]["status"] == "ok", reply["content"]
 
     try:
-        run("from lessonkit.lessons.playground.widget import Playground\n"
+        run("from lessonkit.lessons.playground.widgets import Playground\n"
             "playground = Playground(seed=0, max_steps=10**9)\nplayground.play()")
         run("import time\nwhile playground.trainer.steps < 10: time.sleep(0.05)\nprint(playground.playing)")
         assert printed[-1].strip() == "True"

@@ -5,13 +5,13 @@ import pytest
 import torch
 
 from lessonkit.core.training import one_thread
-from lessonkit.lessons.overfitting.regression_data import RegressionData, make_regression_data
+from lessonkit.lessons.overfitting.data import RegressionData, make_regression_data
 from lessonkit.lessons.taming.many_samples import (
     contest_sample,
     contest_settings,
     train_stacked,
 )
-from lessonkit.lessons.taming.network import column, fit_mlp
+from lessonkit.lessons.taming.model import column, fit_mlp
 
 DATA = make_regression_data()
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_dropout_vs_overfitting.ipynb"
@@ -67,7 +67,7 @@ def test_early_stopping_keeps_the_weights_of_the_lowest_validation_epoch():
 
 
 def test_a_contest_sample_scores_each_setting_by_cross_validation_and_on_test():
-    from lessonkit.lessons.overfitting.folds import folds
+    from lessonkit.lessons.overfitting.train import folds
 
     ps, wds, epochs = (0.2, 0.5), (1e-3,), 30
     rows = contest_sample(4, ps=ps, weight_decays=wds, folds=4, epochs=epochs, hidden=16)

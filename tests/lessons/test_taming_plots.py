@@ -1,20 +1,20 @@
 import numpy as np
 import pytest
 
-from lessonkit.lessons.overfitting.polyfit import fit_polynomial
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.model import fit_polynomial
 from lessonkit.lessons.taming.many_samples import train_p_grid
-from lessonkit.lessons.taming.network import fit_mlp, mc_dropout_predict
+from lessonkit.lessons.taming.model import fit_mlp, mc_dropout_predict
 from lessonkit.lessons.taming.plots import (
     GRID,
     WIDE,
-    PExplorer,
     plot_error_vs_p,
     plot_fits,
     plot_loss_curves,
     plot_mc_dropout,
     plot_overfit_vs_polynomial,
 )
+from lessonkit.lessons.taming.widgets import PExplorer
 
 DATA = make_regression_data()
 

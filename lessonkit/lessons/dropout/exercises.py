@@ -32,7 +32,7 @@ from lessonkit.core.exercises import (
     pure,
 )
 from lessonkit.core.language import tr
-from lessonkit.lessons.dropout.layer import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
+from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
 
 # What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch:
 # a call into any of them is a shortcut, told as such.

@@ -4,7 +4,7 @@
     ScalingExplorer()      # histograms of a layer's activations before and after dropout
 
 Both redraw in place from the slider `p` (the drop probability). Masks come from
-`lessonkit.lessons.dropout.layer.dropout_mask` replayed from one saved generator state, so moving p
+`lessonkit.lessons.dropout.model.dropout_mask` replayed from one saved generator state, so moving p
 drops units one by one instead of drawing a fresh mask on every move.
 """
 import ipywidgets as widgets
@@ -15,7 +15,7 @@ from matplotlib.ticker import NullLocator
 
 from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.figures import Explorer, new_figure
-from lessonkit.lessons.dropout.layer import apply_mask, dropout_mask
+from lessonkit.lessons.dropout.model import apply_mask, dropout_mask
 
 HIDDEN = 5  # units per hidden layer, as in the study note's walk-through
 SIZES = (3, HIDDEN, HIDDEN, HIDDEN, 2)  # input, three hidden layers, output

@@ -10,9 +10,9 @@ find the answer, never the answer itself.
 import operator
 
 from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
-from lessonkit.lessons.overfitting.polyfit import train_test_errors
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
-from lessonkit.lessons.overfitting.selection import choose_degree
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.model import train_test_errors
+from lessonkit.lessons.overfitting.train import choose_degree
 
 MAX_DEGREE = 20
 EXERCISE_FOLDS, EXERCISE_SEED = 10, 5  # exercise 1 deals the folds differently from section 6

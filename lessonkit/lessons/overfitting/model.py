@@ -159,7 +159,7 @@ class ErrorCurve:
     @property
     def lowest_test(self):
         """The value of the knob with the lowest test error: for showing how test error behaves.
-        A setting is chosen on validation data (lessonkit.lessons.overfitting.selection), never by this."""
+        A setting is chosen on validation data (lessonkit.lessons.overfitting.train), never by this."""
         return self.values[int(torch.argmin(self.test))]
 
     def __repr__(self) -> str:

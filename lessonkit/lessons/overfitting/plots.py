@@ -10,10 +10,15 @@ Colors follow the study note: green is the good fit, yellow the overfit one.
 import torch
 
 from lessonkit.core.figures import COLORS, new_figure
-from lessonkit.lessons.overfitting.early_stopping import choose_steps, early_stopping_errors
-from lessonkit.lessons.overfitting.polyfit import ErrorCurve, fit_polynomial, legendre_features, mse, train_test_errors
-from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
-from lessonkit.lessons.overfitting.selection import Selection, bias_variance, choose_degree
+from lessonkit.lessons.overfitting.data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.model import ErrorCurve, fit_polynomial, legendre_features, mse, train_test_errors
+from lessonkit.lessons.overfitting.train import (
+    Selection,
+    bias_variance,
+    choose_degree,
+    choose_steps,
+    early_stopping_errors,
+)
 
 KNOB_NAMES = {"degree": "degree", "ridge": "λ", "steps": "stopping step"}
 ERROR_LIMITS = (1e-5, 1e5)  # log-scale MSE axis; exact interpolation (MSE ~1e-25) sits on the floor

@@ -1,16 +1,26 @@
-"""Choosing a setting honestly: k-fold cross-validation on the training points only.
+"""Choosing a setting honestly, on the training points only: k-fold cross-validation (the folds,
+the degree, the ridge λ) and early stopping (조기 종료).
 
+    for fit_index, held_out in folds(20, 5, seed=0): ...   # fold k holds out order[k::5]
     chosen = choose_degree(data, range(21), folds=5, seed=0)
     chosen.choice             # the degree with the lowest cross-validation (CV) error
     chosen                    # a table: degree, train MSE, CV MSE ± its spread over the folds
     choose_ridge(data, degree=15, ridges=[1e-6, 1e-4, 1e-2, 1.0])
+    choose_steps(data, degree=15)    # the number of gradient-descent steps 5-fold CV prefers
     selection_study(n_samples=200)   # over many samples: how optimistic is choosing on the test set?
     bias_variance(degree=15)         # bias² and variance of one degree over many samples
 
 The test points are never read here, except by `selection_study`, which measures what
 choosing on them would cost. Every fit is plain (or ridge) least squares in the Legendre
-basis, the same answers as `lessonkit.lessons.overfitting.polyfit.fit_polynomial`, solved for many
+basis, the same answers as `lessonkit.lessons.overfitting.model.fit_polynomial`, solved for many
 training sets at once.
+
+Early stopping: full-batch gradient descent on the training MSE, started from all-zero
+coefficients, has a closed form: along each singular direction of the feature matrix the
+coefficient grows towards its least-squares value as 1 - (1 - s²/s_max²)^t after t steps.
+Directions with a large singular value s are learned in a few steps, those with a small one
+(the wiggles) only after very many, so stopping early acts like a penalty on the wiggles, much
+as ridge does.
 """
 import math
 from collections.abc import Iterable
@@ -20,9 +30,23 @@ import torch
 
 from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.stats import paired
-from lessonkit.lessons.overfitting.folds import fold_order
-from lessonkit.lessons.overfitting.polyfit import legendre_features
-from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.model import ErrorCurve, legendre_features
+
+
+def fold_order(n: int, seed: int) -> torch.Tensor:
+    """The shuffled order of n points, from its own generator: fold k holds order[k::folds]."""
+    check_int("n", n, 1)
+    return torch.argsort(torch.rand(n, generator=torch.Generator().manual_seed(check_seed("seed", seed))))
+
+
+def folds(n: int, k: int, seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(indices to fit, indices held out) for each of the k folds of n points."""
+    check_int("k", k, 2, n)
+    order = fold_order(n, seed)
+    held = torch.arange(n) % k
+    return [(order[held != fold], order[held == fold]) for fold in range(k)]
+
 
 TRUTH_GRID = torch.linspace(-1, 1, 2001, dtype=torch.float64)  # the x-average that gives a fit's true error
 
@@ -51,7 +75,8 @@ def _features(x: torch.Tensor, degree: int) -> torch.Tensor:
     return legendre_features(x.reshape(-1), degree).reshape(*x.shape, degree + 1)
 
 
-def _solve(features: torch.Tensor, y: torch.Tensor, ridge: float) -> torch.Tensor:
+def _solve_many(features: torch.Tensor, y: torch.Tensor, ridge: float) -> torch.Tensor:
+    """Least squares (or ridge) for a batch of feature matrices (..., n, p) at once."""
     target = torch.as_tensor(y, dtype=torch.float64).unsqueeze(-1)
     p = features.shape[-1]
     if ridge > 0:  # |V c - y|² + λ|c|² as least squares on [V; √λ I], [y; 0]
@@ -70,7 +95,7 @@ def fit_coefficients(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float
     """
     degree = check_int("degree", degree, 0)
     ridge = check_number("ridge", ridge, 0)
-    return _solve(_features(x, degree), y, ridge)
+    return _solve_many(_features(x, degree), y, ridge)
 
 
 def predict(coefficients: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -102,7 +127,9 @@ def _errors_from_features(fit_features, y_fit, evaluations, degrees, ridges) -> 
     nested = _nested_solver(fit_features, y_fit) if not any(ridges) else None
     for i, (degree, ridge) in enumerate(zip(degrees, ridges)):
         c = nested(degree) if nested is not None else None
-        padded[..., : degree + 1, i] = c if c is not None else _solve(fit_features[..., : degree + 1], y_fit, ridge)
+        if c is None:
+            c = _solve_many(fit_features[..., : degree + 1], y_fit, ridge)
+        padded[..., : degree + 1, i] = c
     errors = []
     for features, y in evaluations:
         residuals = features @ padded - torch.as_tensor(y, dtype=torch.float64).unsqueeze(-1)
@@ -376,3 +403,71 @@ def bias_variance(degree: int, n_samples: int = 30, n_train: int = 20, noise: fl
     # The mean of finitely many fits still wobbles by variance / samples: take that out of bias².
     bias2 = ((curves.mean(dim=0) - true_function(grid)) ** 2).mean().item() - variance / n_samples
     return BiasVariance(degree, noise, grid, curves, bias2, variance)
+
+
+# Early stopping
+
+DEFAULT_STEPS = [int(s) for s in torch.logspace(0, 6, 25, dtype=torch.float64).round().tolist()]
+
+
+def _steps(steps) -> list[int]:
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
+        raise TypeError(f"steps must be an iterable of ints, got {type(steps).__name__}")
+    values = [check_int("steps", t, 0) for t in steps]
+    if not values:
+        raise ValueError("steps must hold at least one number of steps, got none")
+    return values
+
+
+def gradient_descent_path(x: torch.Tensor, y: torch.Tensor, degree: int, steps: Iterable[int]) -> torch.Tensor:
+    """Legendre coefficients after each number of steps in `steps`: shape (len(steps), degree + 1).
+
+    Gradient descent on the training MSE (1/n)·|F c - y|² from c = 0, step size n / (2 s_max²),
+    where s_max is the largest singular value of the feature matrix F (the largest stable step
+    is twice that). Computed in closed form from the SVD of F, so 10⁶ steps cost nothing.
+    """
+    degree = check_int("degree", degree, 0)
+    steps = _steps(steps)
+    features = legendre_features(x, degree)
+    u, s, vt = torch.linalg.svd(features, full_matrices=False)
+    shrink = 1 - (s / s[0]) ** 2  # per direction, what is left of the gap after one step
+    t = torch.tensor(steps, dtype=torch.float64).unsqueeze(1)
+    learned = 1 - shrink.clamp(min=0) ** t  # (steps, directions)
+    safe = s > 1e-12 * s[0]  # a direction with no signal is never moved
+    gain = torch.where(safe, learned / torch.where(safe, s, 1.0), 0.0)
+    return (gain * (u.T @ torch.as_tensor(y, dtype=torch.float64))) @ vt
+
+
+def _path_errors(x_fit, y_fit, x_eval, y_eval, degree, steps) -> torch.Tensor:
+    coefficients = gradient_descent_path(x_fit, y_fit, degree, steps)
+    predictions = coefficients @ legendre_features(x_eval, degree).T
+    return ((predictions - torch.as_tensor(y_eval, dtype=torch.float64)) ** 2).mean(dim=1)
+
+
+def early_stopping_errors(data, degree: int = 15, steps: Iterable[int] = DEFAULT_STEPS) -> ErrorCurve:
+    """Train and test MSE of gradient descent on all training points after each number of steps."""
+    steps = _steps(steps)
+    x, y = data.x_train.double(), data.y_train.double()
+    return ErrorCurve("steps", steps, _path_errors(x, y, x, y, degree, steps),
+                      _path_errors(x, y, data.x_test, data.y_test, degree, steps))
+
+
+def choose_steps(data, degree: int = 15, steps: Iterable[int] = DEFAULT_STEPS, folds: int = 5,
+                 seed: int = 0) -> Selection:
+    """Early stopping chosen by `folds`-fold cross-validation: the number of gradient-descent
+    steps whose mean error on the held-out folds is lowest. The test points are not read."""
+    degree = check_int("degree", degree, 0)
+    steps = _steps(steps)
+    folds = check_int("folds", folds, 2, data.n_train)
+    check_seed("seed", seed)
+    x, y = data.x_train.double(), data.y_train.double()
+    order = fold_order(len(x), seed)
+    per_fold = []
+    for k in range(folds):
+        held = torch.zeros(len(x), dtype=torch.bool)
+        held[k::folds] = True
+        fit, val = order[~held], order[held]
+        per_fold.append(_path_errors(x[fit], y[fit], x[val], y[val], degree, steps))
+    per_fold = torch.stack(per_fold)
+    return Selection("steps", steps, _path_errors(x, y, x, y, degree, steps), per_fold.mean(dim=0),
+                     per_fold.std(dim=0), folds)

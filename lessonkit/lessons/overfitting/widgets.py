@@ -16,6 +16,15 @@ import torch
 from lessonkit.core.checks import check_int, check_number
 from lessonkit.core.figures import COLORS, Explorer, new_figure
 from lessonkit.core.training import one_thread
+from lessonkit.lessons.overfitting.data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.model import (
+    ErrorCurve,
+    fit_all_degrees,
+    fit_polynomial,
+    legendre_features,
+    mse,
+    ridge_errors,
+)
 from lessonkit.lessons.overfitting.plots import (
     ERROR_LIMITS,
     GRID,
@@ -25,16 +34,7 @@ from lessonkit.lessons.overfitting.plots import (
     draw_points_and_truth,
     regime_color,
 )
-from lessonkit.lessons.overfitting.polyfit import (
-    ErrorCurve,
-    fit_all_degrees,
-    fit_polynomial,
-    legendre_features,
-    mse,
-    ridge_errors,
-)
-from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
-from lessonkit.lessons.overfitting.selection import choose_degree, choose_ridge
+from lessonkit.lessons.overfitting.train import choose_degree, choose_ridge
 
 MAX_DEGREE = 20
 POINTS_RANGE = (5, 200)  # the points slider

@@ -34,7 +34,7 @@ from lessonkit.lessons.playground.plots import (
     point_edges,
     style_boundary_axes,
 )
-from lessonkit.lessons.playground.trainer import LiveTrainer
+from lessonkit.lessons.playground.train import LiveTrainer
 
 P_MAX = 0.9  # the p slider stops here: at p near 1 almost nothing gets through
 L2_VALUES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)  # the L2 (weight decay) λ slider's stops

@@ -22,7 +22,7 @@ from lessonkit.core.exercises import (
     pure,
 )
 from lessonkit.core.montecarlo import mc_dropout_samples
-from lessonkit.lessons.taming.network import column, make_mlp, mc_dropout_predict
+from lessonkit.lessons.taming.model import column, make_regression_mlp, mc_dropout_predict
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
 
@@ -33,7 +33,7 @@ Z = 6.0  # standard errors a correct mean may stray from the reference's
 
 def _model(p: float, seed: int = 0):
     torch.manual_seed(seed)  # only the network's weights; the check runs in a forked RNG
-    return make_mlp(p, hidden=64).eval()
+    return make_regression_mlp(p, hidden=64).eval()
 
 
 MODE_WHERE = "the lines before and after your passes: which mode is the model in while they run?"

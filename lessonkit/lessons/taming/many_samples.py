@@ -5,12 +5,12 @@
 
 Networks train together with the course's stacked trainer (`lessonkit.core.stacked`). Each
 model's loss is its own MSE, and Adam works weight by weight, so every model trains as
-`fit_mlp` would train it alone: the same initial weights (`make_mlp` after
+`fit_mlp` would train it alone: the same initial weights (`make_regression_mlp` after
 `torch.manual_seed(seed)`) and the same dropout masks. Only float rounding differs (batched
 products, fused Adam); a unit test checks the agreement.
 
 The contest is run once, by `python -m lessonkit.experiments run taming-contest`, into
-`records/taming-contest.csv`; the lesson reads it with `lessonkit.lessons.taming.contest`.
+`records/taming-contest.csv`; the lesson reads it with `lessonkit.lessons.taming.analysis`.
 """
 from dataclasses import dataclass
 from functools import partial
@@ -21,9 +21,9 @@ from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.history import History
 from lessonkit.core.stacked import Stacked
 from lessonkit.core.training import one_thread
-from lessonkit.lessons.overfitting.folds import folds as fold_indices
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
-from lessonkit.lessons.taming.network import EPOCHS, HIDDEN, LR, MLPFit, check_p, make_mlp
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.train import folds as fold_indices
+from lessonkit.lessons.taming.model import EPOCHS, HIDDEN, LR, MLPFit, check_p, make_regression_mlp
 
 
 @dataclass
@@ -70,7 +70,7 @@ def train_stacked(x_train, y_train, ps, weight_decays, seeds, *, x_val=None, y_v
         raise ValueError("x_val and y_val come together, and keep_best needs them")
 
     with one_thread():
-        stack = Stacked.from_runs([(partial(make_mlp, p, hidden), seed) for p, seed in zip(ps, seeds)])
+        stack = Stacked.from_runs([(partial(make_regression_mlp, p, hidden), seed) for p, seed in zip(ps, seeds)])
         optimizer = torch.optim.Adam(stack.parameters(), lr=lr, fused=True)  # one kernel: several times faster here
         x, y = x_train.unsqueeze(2), y_train.unsqueeze(2)
         val_curve = torch.empty(models, epochs)

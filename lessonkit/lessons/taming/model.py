@@ -1,19 +1,33 @@
 """Lesson 3's network: a small MLP, far too big for 20 points, with or without dropout.
 
-    fit = fit_mlp(data, p=0.3)                 # seed, make_mlp, the notebook's full-batch loop
+    fit = fit_mlp(data, p=0.3)                 # seed, make_regression_mlp, the notebook's full-batch loop
     fit.predict(x)                             # eval mode: dropout off, weights as trained
     mean, std = mc_dropout_predict(fit.model, x, passes=100, seed=0)
 
 Everything runs on the CPU, on one thread: the network is tiny, and for 20 points the
 start-up cost of a GPU kernel, or of splitting a small matrix product between threads, is
 larger than the work itself.
+
+Dropout on the inputs of a linear model is ridge regression with one penalty per feature:
+
+    X = legendre_features(data.x_train, 15)           # lesson 1's 16 features
+    w = dropout_ridge(X, data.y_train, p=0.3)         # the minimum of the expected dropout loss
+    w_sgd = dropout_sgd(X, data.y_train, p=0.3)       # the same, found by SGD with real masks
+    feature_penalties(X, p=0.3)                       # λ_j = p/(1-p)·(XᵀX)_jj
+
+Why: with inverted dropout every input x_ij becomes x_ij·m_ij/(1-p), m_ij ~ Bernoulli(1-p),
+so its mean is x_ij and its variance x_ij²·p/(1-p). The expected squared error then splits
+into the plain squared error plus Σ_j λ_j w_j² with λ_j = p/(1-p)·Σ_i x_ij²: ridge, with a
+penalty that grows with the size of feature j (Srivastava et al. 2014, §9.1, write it with
+their p, the *keep* probability; Wager et al. 2013). Here p is torch's *drop* probability.
+These fits are float64, so the numbers are the same on every machine.
 """
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from lessonkit.core.checks import check_int, check_number, check_probability
+from lessonkit.core.checks import check_int, check_number, check_probability, check_seed
 from lessonkit.core.history import History
 from lessonkit.core.montecarlo import mc_dropout_samples
 from lessonkit.core.training import eval_mode, one_thread
@@ -28,7 +42,7 @@ def check_p(p) -> float:
     return check_probability("p", p)
 
 
-def make_mlp(p: float = 0.0, hidden: int = HIDDEN) -> nn.Sequential:
+def make_regression_mlp(p: float = 0.0, hidden: int = HIDDEN) -> nn.Sequential:
     """1-hidden-hidden-1 ReLU network with `nn.Dropout(p)` after each hidden layer.
 
     p = 0 gives the same layers with dropout that does nothing, so "with" and "without"
@@ -106,7 +120,7 @@ def train_full_batch(model, x_train, y_train, x_test, y_test, epochs=EPOCHS, lr=
 
 def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EPOCHS, lr: float = LR,
             hidden: int = HIDDEN, seed: int = 0, show_progress: bool = False) -> MLPFit:
-    """`torch.manual_seed(seed)`, `make_mlp(p)`, then the notebook's loop `train_full_batch`.
+    """`torch.manual_seed(seed)`, `make_regression_mlp(p)`, then the notebook's loop `train_full_batch`.
 
     `weight_decay` > 0 is Adam's coupled L2: weight_decay * w is added to the gradient, the
     gradient of a penalty (weight_decay/2)*|w|^2 on the loss (not AdamW's decoupled decay).
@@ -124,7 +138,7 @@ def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EP
     # init and dropout draw from torch's global RNG: fork it, so the caller's is untouched
     with one_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = make_mlp(p, hidden)
+        model = make_regression_mlp(p, hidden)
         history = train_full_batch(model, x_train, y_train, x_test, y_test, epochs, lr, weight_decay)
     model.eval()
     return MLPFit(model, history, p, weight_decay)
@@ -148,3 +162,56 @@ def mc_dropout_predict(model: nn.Module, x: torch.Tensor, passes: int = 100, see
     with one_thread():
         samples = mc_dropout_samples(model, column(x), passes, seed=seed, dropout_on=dropout_on).squeeze(2)
     return samples.mean(0), samples.std(0)  # one pass per row: (passes, n)
+
+
+# Dropout on the inputs of a linear model: ridge with one penalty per feature
+
+def check_features(features: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    features, y = torch.as_tensor(features, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
+    if features.ndim != 2 or y.shape != features.shape[:1]:
+        raise ValueError(f"features must be (points, features) and y (points,), got {tuple(features.shape)} "
+                         f"and {tuple(y.shape)}")
+    return features, y
+
+
+def feature_penalties(features: torch.Tensor, p: float) -> torch.Tensor:
+    """λ_j = p/(1-p)·Σ_i x_ij²: the ridge penalty that dropout puts on each feature's weight."""
+    p = check_probability("p", p)
+    features = torch.as_tensor(features, dtype=torch.float64)
+    return p / (1 - p) * (features**2).sum(0)
+
+
+def dropout_ridge(features: torch.Tensor, y: torch.Tensor, p: float) -> torch.Tensor:
+    """The weights that minimize the expected loss of dropout on the features, in closed form:
+    (XᵀX + diag(λ))⁻¹ Xᵀy. At p = 0 it is plain least squares (X must then have full rank)."""
+    features, y = check_features(features, y)
+    gram = features.T @ features
+    return torch.linalg.solve(gram + torch.diag(feature_penalties(features, p)), features.T @ y)
+
+
+def dropout_sgd(features: torch.Tensor, y: torch.Tensor, p: float, *, steps: int = 40_000, lr: float | None = None,
+                seed: int = 0) -> torch.Tensor:
+    """Train the linear model by gradient descent on the mean squared error with dropout on its
+    inputs (a fresh mask for every point at every step); return the average of the second
+    half of the iterates, which settles on the minimum of the expected loss.
+
+    lr: the step size; None takes half of 1/L, where L bounds the expected loss's curvature.
+    """
+    features, y = check_features(features, y)
+    p = check_probability("p", p)
+    check_int("steps", steps, 2)
+    generator = torch.Generator().manual_seed(check_seed("seed", seed))
+    n = len(y)
+    if lr is None:
+        curvature = (features.T @ features + torch.diag(feature_penalties(features, p))) * (2 / n)
+        lr = 0.5 / torch.linalg.eigvalsh(curvature).max().item()
+    lr = check_number("lr", lr, above=0)
+    w = torch.zeros(features.shape[1], dtype=torch.float64)
+    total = torch.zeros_like(w)
+    for step in range(steps):
+        keep = torch.rand(features.shape, generator=generator, dtype=torch.float64) >= p
+        dropped = features * keep / (1 - p)  # inverted dropout, as torch.nn.Dropout does
+        w = w - lr * (2 / n) * dropped.T @ (dropped @ w - y)
+        if step >= steps // 2:
+            total += w
+    return total / (steps - steps // 2)

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from lessonkit.lessons.overfitting.explorers import MAX_DEGREE, PolyExplorer, RidgeExplorer
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.model import fit_polynomial, train_test_errors
 from lessonkit.lessons.overfitting.plots import COLORS, GRID
-from lessonkit.lessons.overfitting.polyfit import fit_polynomial, train_test_errors
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
-from lessonkit.lessons.overfitting.selection import choose_degree
+from lessonkit.lessons.overfitting.train import choose_degree
+from lessonkit.lessons.overfitting.widgets import MAX_DEGREE, PolyExplorer, RidgeExplorer
 
 
 @pytest.fixture

@@ -5,16 +5,18 @@ import pytest
 import torch
 from numpy.polynomial import legendre
 
-from lessonkit.lessons.overfitting.early_stopping import choose_steps, early_stopping_errors, gradient_descent_path
-from lessonkit.lessons.overfitting.folds import fold_order
-from lessonkit.lessons.overfitting.polyfit import fit_polynomial, legendre_features, mse, train_test_errors
-from lessonkit.lessons.overfitting.regression_data import make_regression_data, true_function
-from lessonkit.lessons.overfitting.selection import (
+from lessonkit.lessons.overfitting.data import make_regression_data, true_function
+from lessonkit.lessons.overfitting.model import fit_polynomial, legendre_features, mse, train_test_errors
+from lessonkit.lessons.overfitting.train import (
     TRUTH_GRID,
     bias_variance,
     choose_degree,
     choose_ridge,
+    choose_steps,
+    early_stopping_errors,
     fit_coefficients,
+    fold_order,
+    gradient_descent_path,
     selection_study,
 )
 
@@ -166,8 +168,8 @@ def test_one_standard_error_rule_against_a_hand_computation_from_the_folds(data)
     deviation / √5) of the lowest mean."""
     import statistics
 
-    from lessonkit.lessons.overfitting.folds import folds
-    from lessonkit.lessons.overfitting.polyfit import mse
+    from lessonkit.lessons.overfitting.model import mse
+    from lessonkit.lessons.overfitting.train import folds
 
     per_degree = []
     for degree in range(21):
@@ -188,7 +190,7 @@ def test_one_standard_error_rule_against_a_hand_computation_from_the_folds(data)
 
 
 def test_one_standard_error_rule_picks_the_fewest_steps_for_early_stopping():
-    from lessonkit.lessons.overfitting.selection import Selection
+    from lessonkit.lessons.overfitting.train import Selection
 
     errors = torch.tensor([0.30, 0.11, 0.10, 0.105, 0.20], dtype=torch.float64)
     steps = Selection("steps", [10, 100, 1000, 10_000, 100_000], errors, errors,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lessonkit.lessons.overfitting.regression_data import RegressionData, make_regression_data, true_function
+from lessonkit.lessons.overfitting.data import RegressionData, make_regression_data, true_function
 
 
 def test_shapes_dtypes_and_range():

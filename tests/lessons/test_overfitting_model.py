@@ -5,7 +5,8 @@ import pytest
 import torch
 from numpy.polynomial import legendre
 
-from lessonkit.lessons.overfitting.polyfit import (
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.model import (
     ErrorCurve,
     PolynomialFit,
     fit_all_degrees,
@@ -15,7 +16,6 @@ from lessonkit.lessons.overfitting.polyfit import (
     ridge_errors,
     train_test_errors,
 )
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
 
 
 @pytest.fixture

@@ -4,18 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from lessonkit.lessons.overfitting.polyfit import fit_polynomial, legendre_features
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
-from lessonkit.lessons.taming.dropout_ridge import (
-    METHODS,
-    cross_validated_p,
-    dropout_ridge,
-    dropout_sgd,
-    feature_dropout_study,
-    feature_penalties,
-    paired_table,
-)
-from lessonkit.lessons.taming.plots import FeatureDropoutExplorer
+from lessonkit.lessons.overfitting.data import make_regression_data
+from lessonkit.lessons.overfitting.model import fit_polynomial, legendre_features
+from lessonkit.lessons.taming.model import dropout_ridge, dropout_sgd, feature_penalties
+from lessonkit.lessons.taming.train import METHODS, cross_validated_p, feature_dropout_study, paired_table
+from lessonkit.lessons.taming.widgets import FeatureDropoutExplorer
 
 DATA = make_regression_data()
 X = legendre_features(DATA.x_train.double(), 15)

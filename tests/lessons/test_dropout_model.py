@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from lessonkit.lessons.dropout.layer import Dropout, apply_mask, check_p, dropout, dropout_mask, dropout_with_mask
+from lessonkit.lessons.dropout.model import Dropout, apply_mask, check_mask_p, dropout, dropout_mask, dropout_with_mask
 
 N = 200_000  # elements per statistical check: the bounds below are ~1% of p wide
 Z = 4.5  # standard errors allowed; with fixed seeds a pass is repeatable, not luck
@@ -151,7 +151,7 @@ def test_p_out_of_range_is_refused(p):
 @pytest.mark.parametrize("p", ["0.5", True, None, torch.tensor(0.5)])
 def test_p_of_wrong_type_is_refused(p):
     with pytest.raises(TypeError, match="p must be a number, got "):
-        check_p(p)
+        check_mask_p(p)
 
 
 def test_non_float_inputs_are_refused():

@@ -1,7 +1,7 @@
 """Lesson 3's contest as read from its record: each knob chosen on the CV MSE, never on test."""
 import pytest
 
-from lessonkit.lessons.taming.contest import Contest
+from lessonkit.lessons.taming.analysis import Contest
 
 
 def sample(seed, cv, test, stop=40):

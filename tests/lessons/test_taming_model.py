@@ -1,14 +1,14 @@
 import pytest
 import torch
 
-from lessonkit.lessons.overfitting.regression_data import make_regression_data
+from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.taming.many_samples import train_p_grid
-from lessonkit.lessons.taming.network import (
+from lessonkit.lessons.taming.model import (
     EPOCHS,
     check_p,
     column,
     fit_mlp,
-    make_mlp,
+    make_regression_mlp,
     mc_dropout_predict,
     one_thread,
     p_grid,
@@ -18,7 +18,7 @@ DATA = make_regression_data()  # the lesson's data: 20 training points, noise 0.
 
 
 def test_make_mlp_is_1_256_256_1_with_dropout_after_each_hidden_layer():
-    model = make_mlp(0.3)
+    model = make_regression_mlp(0.3)
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(1, 256), (256, 256), (256, 1)]
     drops = [m for m in model if isinstance(m, torch.nn.Dropout)]
@@ -37,7 +37,7 @@ def test_p_outside_0_1_is_refused_with_its_range(bad, error):
     with pytest.raises(error, match=r"p must be"):
         check_p(bad)
     with pytest.raises(error, match=r"p must be"):
-        make_mlp(bad)
+        make_regression_mlp(bad)
 
 
 def test_bad_training_settings_name_the_argument():
@@ -50,7 +50,7 @@ def test_bad_training_settings_name_the_argument():
     with pytest.raises(ValueError, match="x must be a 1-D tensor"):
         column(torch.zeros(3, 1))
     with pytest.raises(ValueError, match="passes must be >= 2, got 1"):
-        mc_dropout_predict(make_mlp(0.5), torch.zeros(3), passes=1)
+        mc_dropout_predict(make_regression_mlp(0.5), torch.zeros(3), passes=1)
 
 
 def test_history_has_one_row_per_epoch_and_a_rerun_with_the_same_seed_is_identical():
@@ -87,7 +87,7 @@ def test_weight_decay_is_an_l2_penalty_on_the_loss():
     models = []
     for use_option in (True, False):
         torch.manual_seed(0)
-        model = make_mlp(0.0, hidden=16)
+        model = make_regression_mlp(0.0, hidden=16)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=wd if use_option else 0.0, fused=True)
         for _ in range(3):
             optimizer.zero_grad()
@@ -116,7 +116,7 @@ def test_on_the_lessons_sample_dropout_narrows_the_gap_of_the_overfit_network():
 
 def test_mc_dropout_has_zero_spread_in_eval_mode_and_a_positive_one_in_train_mode():
     torch.manual_seed(0)
-    model = make_mlp(0.3, hidden=32).eval()
+    model = make_regression_mlp(0.3, hidden=32).eval()
     x = torch.linspace(-1.5, 1.5, 50)
     with torch.no_grad():
         weight_scaled = model(column(x)).squeeze(1)  # eval mode: dropout off, no rescaling needed
@@ -129,13 +129,13 @@ def test_mc_dropout_has_zero_spread_in_eval_mode_and_a_positive_one_in_train_mod
     assert not torch.allclose(mean_mc, weight_scaled)  # ReLU makes the MC mean differ a little
     again, _ = mc_dropout_predict(model, x, passes=200, dropout_on=True)
     assert torch.equal(again, mean_mc)  # seeded masks
-    _, std_no_dropout = mc_dropout_predict(make_mlp(0.0, hidden=32), x, passes=20)
+    _, std_no_dropout = mc_dropout_predict(make_regression_mlp(0.0, hidden=32), x, passes=20)
     assert torch.all(std_no_dropout == 0)  # train mode without dropout: nothing random
 
 
 def test_mc_dropout_mean_agrees_with_torch_functional_dropout_by_hand():
     torch.manual_seed(1)
-    model = make_mlp(0.4, hidden=8)
+    model = make_regression_mlp(0.4, hidden=8)
     lin1, _, _, lin2, _, _, lin3 = model
     x = torch.linspace(-1, 1, 7)
     passes = 30
