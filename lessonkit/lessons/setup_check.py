@@ -1,4 +1,5 @@
-"""The checks of `00_start_here.ipynb`: is this machine ready for the course?"""
+"""The checks of `00_start_here.ipynb`: is this machine ready for the course? Lesson 0's public
+surface: every name its notebook imports, `pick_device` included."""
 import base64
 import re
 from importlib import metadata
@@ -14,6 +15,7 @@ from lessonkit.core.data import (
     data_dir,
     missing_mnist_archives,
 )
+from lessonkit.core.device import pick_device  # noqa: F401 - notebook 00 imports it from its lesson
 from lessonkit.core.figures import new_figure, png_bytes
 from lessonkit.core.language import tr
 
