@@ -4,28 +4,31 @@ answers of the wrong form are explained."""
 import pytest
 from hint_stages import gives_away, stages
 
-from lessonkit.lessons.dropout.exercises import check_eval_prediction, check_smaller_layer, check_test_time_scaling
-from lessonkit.lessons.playground.exercises import check_overfit_prediction, check_val_loss_prediction
-from lessonkit.lessons.taming.exercises import check_band_prediction, check_train_prediction
+from lessonkit.lessons.dropout import exercises as dropout
+from lessonkit.lessons.playground import exercises as playground
+from lessonkit.lessons.taming import exercises as taming
 
 QUESTIONS = [  # (checker, right answer, {wrong answer: the mistake it is told})
-    (check_eval_prediction, "varies", {"same": "dropout assumed off at test time",
-                                       "chance": "a thinned network taken for an untrained one"}),
-    (check_test_time_scaling, "larger", {"smaller": "train and test swapped", "same": "the scale taken for cosmetics"}),
-    (check_smaller_layer, "lower", {"higher": "more dropout for a smaller layer",
-                                    "same": "p as independent of the layer's size"}),
-    (check_train_prediction, "higher", {"lower": "regularization taken for a better fit",
-                                        "same": "dropout taken to be invisible after training"}),
-    (check_band_prediction, "outside", {"inside": "spread where the noise is",
-                                        "even": "dropout's noise taken as uniform"}),
-    (check_overfit_prediction, "all", {"most": "the network taken to know which labels are flipped",
-                                       "fewer": "the network taken to be too small"}),
-    (check_val_loss_prediction, "falls", {"dips": "the loss taken to follow the accuracy",
-                                          "rises": "dropout taken to hurt the validation fit"}),
+    (dropout.check_eval_prediction, "varies", {"same": "dropout assumed off at test time",
+                                               "chance": "a thinned network taken for an untrained one"}),
+    (dropout.QUESTIONS["test_time_scaling"].check, "larger",
+     {"smaller": "train and test swapped", "same": "the scale taken for cosmetics"}),
+    (dropout.QUESTIONS["smaller_layer"].check, "lower",
+     {"higher": "more dropout for a smaller layer", "same": "p as independent of the layer's size"}),
+    (taming.QUESTIONS["train_prediction"].check, "higher",
+     {"lower": "regularization taken for a better fit", "same": "dropout taken to be invisible after training"}),
+    (taming.QUESTIONS["band_prediction"].check, "outside",
+     {"inside": "spread where the noise is", "even": "dropout's noise taken as uniform"}),
+    (playground.QUESTIONS["overfit_prediction"].check, "all",
+     {"most": "the network taken to know which labels are flipped", "fewer": "the network taken to be too small"}),
+    (playground.QUESTIONS["val_loss_prediction"].check, "falls",
+     {"dips": "the loss taken to follow the accuracy", "rises": "dropout taken to hurt the validation fit"}),
 ]
 
+IDS = [right for _, right, _ in QUESTIONS]  # each question's right answer names it
 
-@pytest.mark.parametrize("check, right, wrong", QUESTIONS, ids=lambda q: getattr(q, "__qualname__", None))
+
+@pytest.mark.parametrize("check, right, wrong", QUESTIONS, ids=IDS)
 def test_each_mistake_is_named_in_stages_without_the_answer(check, right, wrong):
     assert check(right).passed and check(f"  {right.upper()} ").passed
     for answer, mistake in wrong.items():
@@ -38,7 +41,7 @@ def test_each_mistake_is_named_in_stages_without_the_answer(check, right, wrong)
         assert not any(gives_away(text, right) for text in (one, two, three)), (one, two, three)
 
 
-@pytest.mark.parametrize("check", [q[0] for q in QUESTIONS], ids=lambda c: c.__qualname__)
+@pytest.mark.parametrize("check", [q[0] for q in QUESTIONS], ids=IDS)
 @pytest.mark.parametrize("answer, message", [
     (None, "not answered yet. Write your answer"), (100, "must be one of"), ("maybe", "got 'maybe'")])
 def test_wrong_forms_are_explained(check, answer, message):

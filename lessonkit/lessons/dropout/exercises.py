@@ -6,8 +6,8 @@
     gradient_check(my_dropout_backward)           # prints: central differences vs autograd vs yours
     compare_gradients(my_dropout_backward)        # the same, as an object (its three gradients)
     check_dropout_backward(my_dropout_backward)   # my_dropout_backward(grad_output, mask, p)
-    check_test_time_scaling(my_answer)            # "larger", "smaller" or "same"
-    check_smaller_layer(my_answer)                # "lower", "higher" or "same"
+    q4.check(my_answer)                           # "larger", "smaller" or "same" (QUESTIONS["test_time_scaling"])
+    q6.check(my_answer)                           # "lower", "higher" or "same" (QUESTIONS["smaller_layer"])
 
 Every checker takes `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
 Masks cannot be compared one by one with the reference (your code may draw its random
@@ -515,11 +515,6 @@ def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
                               "each call is a trained thinned network, with its own small errors: ask how much "
                               "its accuracy can differ from eval mode's."),
         })
-
-
-check_test_time_scaling = QUESTIONS["test_time_scaling"].check
-
-check_smaller_layer = QUESTIONS["smaller_layer"].check
 
 
 # The lesson's questions, Kaggle Learn's way (q.check(...), q.hint(n), q.solution()), in the

@@ -4,21 +4,12 @@
     q2.check(my_val_loss_prediction)    # "falls", "dips" or "rises" as p grows
     q1.hint(), q1.hint(2), q1.hint(3), q1.solution()
 
-`check_overfit_prediction` and `check_val_loss_prediction` are their checkers, called directly by the
-tests with `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
+Their checkers, `QUESTIONS[...].check`, take `hint=1` (the symptom), `hint=2` (where to look) or
+`hint=3` (the fix).
 """
-from lessonkit.core.exercises import load_questions
+from lessonkit.core.exercises import choice_exercise, load_questions
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
-
-check_overfit_prediction = QUESTIONS["overfit_prediction"].check
-
-
-check_val_loss_prediction = QUESTIONS["val_loss_prediction"].check
-
-
-# The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
-from lessonkit.core.exercises import choice_exercise  # noqa: E402
 
 q1 = choice_exercise("q1", "how much of the training set p = 0 fits", QUESTIONS["overfit_prediction"])
 q2 = choice_exercise("q2", "validation loss as p grows", QUESTIONS["val_loss_prediction"])

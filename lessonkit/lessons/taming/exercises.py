@@ -1,7 +1,7 @@
 """The automatic checks for lesson 3's exercises, with hints in stages (lessonkit.core.exercises).
 
-    check_train_prediction(my_train_prediction)   # "higher", "lower" or "same": train MSE with dropout
-    check_band_prediction(my_band_prediction)     # "inside", "outside" or "even": where MC dropout spreads most
+    q1.check(my_train_prediction)   # "higher", "lower" or "same": train MSE with dropout
+    q2.check(my_band_prediction)    # "inside", "outside" or "even": where MC dropout spreads most
     check_mc_dropout(my_mc_dropout)               # my_mc_dropout(model, x, passes) -> (mean, std)
 
 Each takes `hint=1` (the symptom), `hint=2` (where to look) or `hint=3` (the fix).
@@ -188,12 +188,6 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "where your spread comes from: only dropout may make passes differ.",
                 "make every pass a plain forward pass of the model; add no noise of your own."))
     return report
-
-
-check_train_prediction = QUESTIONS["train_prediction"].check
-
-
-check_band_prediction = QUESTIONS["band_prediction"].check
 
 
 # The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
