@@ -1,13 +1,21 @@
 """The architecture rule, read from the source: core imports no lesson; a lesson imports core,
 itself and lessons with a lower number, never a later one (nor the opt-in speed-ups in
 lessonkit.fast); and no module of lessonkit imports itself back through another (no cycle,
-function-level imports included)."""
+function-level imports included).
+
+And one map of the code serves every lesson: a notebook imports its lesson's package (the
+lesson's public surface, whose `__all__` is exactly what the notebook takes from it) and at most
+two other lessonkit modules; every lesson package names its modules from one set of roles; no
+function or class name is defined by two lessonkit modules."""
 import ast
+import json
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lessonkit"
+NOTEBOOKS = PACKAGE.parent / "notebooks"
 # each lesson package and the number of its notebook
 LESSON_NUMBERS = {"overfitting": 1, "dropout": 2, "taming": 3, "playground": 4, "mnist": 5}
 
@@ -139,3 +147,147 @@ def test_a_cycle_through_a_function_level_import_is_found(tmp_path):
     fake = fake_package(tmp_path, {"lessons/taming/a.py": "from lessonkit.lessons.taming.b import x\n",
                                    "lessons/taming/b.py": "def f():\n    from lessonkit.lessons.taming.a import y\n"})
     assert cycles(fake) == [["lessonkit.lessons.taming.a", "lessonkit.lessons.taming.b", "lessonkit.lessons.taming.a"]]
+
+
+# One map of the code for every lesson ------------------------------------------------------------
+
+ROLES = {"data", "model", "train", "plots", "widgets", "exercises", "solutions", "analysis", "experiments"}
+MAX_NOTEBOOK_MODULES = 3  # the lesson's package and at most two others (its exercises among them)
+ENTRY_POINT = "main"  # every `python -m lessonkit.<program>` defines one; not a clash of meaning
+
+
+def lesson_surface(number: int, numbers: dict = LESSON_NUMBERS) -> str:
+    """The module notebook `number` imports its lesson from: lesson 0 is one module, the rest packages."""
+    if number == 0:
+        return "lessonkit.lessons.setup_check"
+    return "lessonkit.lessons." + {n: topic for topic, n in numbers.items()}[number]
+
+
+def notebook_imports(path: Path) -> dict[str, set[str]]:
+    """{lessonkit module: the names a notebook's code cells import from it}."""
+    found = defaultdict(set)
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "lessonkit":
+                found[node.module] |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "lessonkit":
+                        found[alias.name] |= set()
+    return dict(found)
+
+
+def notebook_problems(notebooks: Path = NOTEBOOKS, package: Path = PACKAGE,
+                      numbers: dict = LESSON_NUMBERS) -> list[str]:
+    problems = []
+    for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+        imports = notebook_imports(path)
+        surface = lesson_surface(int(path.name[:2]), numbers)
+        if len(imports) > MAX_NOTEBOOK_MODULES:
+            problems.append(f"{path.name} imports from {len(imports)} lessonkit modules, at most "
+                            f"{MAX_NOTEBOOK_MODULES}: {sorted(imports)}")
+        if surface not in imports:
+            problems.append(f"{path.name} does not import from its lesson's package {surface}")
+        init = package / (surface.removeprefix("lessonkit.").replace(".", "/") + "/__init__.py")
+        if surface in imports and init.exists():
+            exported = set()
+            for node in ast.parse(init.read_text()).body:
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                    exported = set(ast.literal_eval(node.value))
+            if exported != imports[surface]:
+                problems.append(f"{surface}.__all__ is not what {path.name} imports from it: "
+                                f"unused {sorted(exported - imports[surface])}, "
+                                f"missing {sorted(imports[surface] - exported)}")
+    return problems
+
+
+def role_problems(package: Path = PACKAGE) -> list[str]:
+    problems = []
+    for lesson in sorted(p for p in (package / "lessons").iterdir() if (p / "__init__.py").exists()):
+        for module in sorted(lesson.glob("*.py")):
+            if module.stem != "__init__" and module.stem not in ROLES:
+                problems.append(f"lessonkit/lessons/{lesson.name}/{module.name}: not a role; "
+                                f"a lesson's modules are named from {sorted(ROLES)}")
+    return problems
+
+
+def top_level_definitions(package: Path = PACKAGE) -> dict[str, list[str]]:
+    """{function or class name: the lessonkit modules that define it at top level}. Imports,
+    re-exports in an `__init__` among them, define nothing."""
+    found = defaultdict(list)
+    for module, path in modules(package).items():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found[node.name].append(module)
+    return found
+
+
+def clashes(package: Path = PACKAGE) -> dict[str, list[str]]:
+    return {name: where for name, where in sorted(top_level_definitions(package).items())
+            if len(where) > 1 and name != ENTRY_POINT}
+
+
+def test_every_notebook_imports_its_lesson_and_at_most_two_other_lessonkit_modules():
+    assert notebook_problems() == []
+
+
+def test_every_lesson_names_its_modules_from_one_set_of_roles():
+    assert role_problems() == []
+
+
+def test_no_function_or_class_name_is_defined_by_two_lessonkit_modules():
+    assert clashes() == {}
+
+
+def fake_notebook(folder: Path, name: str, *cells: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    cell = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []} for source in cells]
+    (folder / name).write_text(json.dumps({"cells": cell, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return folder
+
+
+def test_the_notebook_rule_catches_a_fourth_module_a_missing_surface_and_an_inexact_all(tmp_path):
+    fake = fake_package(tmp_path, {"lessons/taming/__init__.py": '__all__ = ["fit_mlp", "p_grid"]\n'})
+    notebooks = fake_notebook(tmp_path / "notebooks", "03_taming.ipynb",
+                              "from lessonkit.lessons.taming import fit_mlp\n"
+                              "from lessonkit.lessons.taming.exercises import q1",
+                              "from lessonkit.core.figures import show\nimport lessonkit.core.stats")
+    fake_notebook(tmp_path / "notebooks", "04_playground.ipynb",
+                  "from lessonkit.lessons.playground.model import make_mlp")
+    problems = notebook_problems(notebooks, fake)
+    assert problems == [
+        "03_taming.ipynb imports from 4 lessonkit modules, at most 3: ['lessonkit.core.figures', "
+        "'lessonkit.core.stats', 'lessonkit.lessons.taming', 'lessonkit.lessons.taming.exercises']",
+        "lessonkit.lessons.taming.__all__ is not what 03_taming.ipynb imports from it: unused ['p_grid'], missing []",
+        "04_playground.ipynb does not import from its lesson's package lessonkit.lessons.playground",
+    ]
+
+
+def test_a_notebook_of_its_package_and_two_modules_passes(tmp_path):
+    fake = fake_package(tmp_path, {"lessons/taming/__init__.py": '__all__ = ["fit_mlp"]\n'})
+    notebooks = fake_notebook(tmp_path / "notebooks", "03_taming.ipynb",
+                              "%matplotlib inline\nfrom lessonkit.lessons.taming import fit_mlp",
+                              "from lessonkit.lessons.taming.exercises import q1\n"
+                              "from lessonkit.core.figures import show")
+    assert notebook_problems(notebooks, fake) == []
+
+
+def test_the_role_rule_catches_a_module_named_for_something_else(tmp_path):
+    fake = fake_package(tmp_path, {"lessons/taming/__init__.py": "", "lessons/taming/model.py": "",
+                                   "lessons/taming/network.py": "", "lessons/taming/questions.toml": ""})
+    assert len(role_problems(fake)) == 1 and "lessons/taming/network.py: not a role" in role_problems(fake)[0]
+
+
+def test_the_clash_rule_catches_one_name_in_two_modules_and_allows_a_re_export(tmp_path):
+    fake = fake_package(tmp_path, {
+        "lessons/dropout/model.py": "def check_p(p):\n    return p\n\n\ndef main():\n    pass\n",
+        "lessons/dropout/__init__.py": "from lessonkit.lessons.dropout.model import check_p\n",
+        "lessons/taming/model.py": "class _Fit:\n    pass\n\n\ndef check_p(p):\n    return p\n",
+        "lessons/taming/train.py": "from lessonkit.lessons.taming.model import check_p\n_Fit = None\n",
+        "mnist.py": "def main():\n    pass\n",
+    })
+    assert clashes(fake) == {"check_p": ["lessonkit.lessons.dropout.model", "lessonkit.lessons.taming.model"]}

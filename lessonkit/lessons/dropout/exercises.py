@@ -519,8 +519,8 @@ def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
 
 # The lesson's questions, Kaggle Learn's way (q.check(...), q.hint(n), q.solution()), in the
 # order the notebook asks them. Their solutions are printed from lessonkit, never stored in it.
+import lessonkit.lessons.dropout.solutions as solutions  # noqa: E402
 from lessonkit.core.exercises import Exercise, choice_exercise  # noqa: E402
-from lessonkit.lessons.dropout import solutions  # noqa: E402
 
 q1 = Exercise(
     "q1", "the forward pass", check_dropout,

@@ -185,7 +185,7 @@ def _fold_errors(x, y, degrees, ridges, folds: int, order: torch.Tensor) -> torc
     return torch.stack(per_fold, dim=-2)
 
 
-def _shown(error: float) -> str:
+def _shown_error(error: float) -> str:
     """An MSE for a table: 4 digits; 2 for huge ones (an exploding fit's digits mean nothing);
     "≈0" for an exact fit, whose ~1e-25 is rounding noise."""
     if abs(error) < 1e-12:
@@ -229,7 +229,8 @@ class Selection:
         rows = [f"{self.knob:>8} {'train MSE':>10} {'CV MSE':>10}  {'± std over folds':>16}"]
         for value, train, val, std in zip(self.values, self.train.tolist(), self.validation.tolist(),
                                           self.validation_std.tolist()):
-            rows.append(f"{value:>8.3g} {_shown(train):>10} {_shown(val):>10}  {'± ' + format(std, '.2g'):>16}")
+            spread = "± " + format(std, ".2g")
+            rows.append(f"{value:>8.3g} {_shown_error(train):>10} {_shown_error(val):>10}  {spread:>16}")
         return "\n".join(rows + [f"chosen by {self.folds}-fold cross-validation: {self.knob} {self.choice:g}"])
 
 

@@ -191,8 +191,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
 
 
 # The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
+import lessonkit.lessons.taming.solutions as solutions  # noqa: E402
 from lessonkit.core.exercises import Exercise, choice_exercise  # noqa: E402
-from lessonkit.lessons.taming import solutions  # noqa: E402
 
 q1 = choice_exercise("q1", "training error with dropout", QUESTIONS["train_prediction"])
 q2 = choice_exercise("q2", "where the passes disagree", QUESTIONS["band_prediction"])

@@ -29,7 +29,7 @@ def color(fit: MLPFit) -> str:
     return COLORS["l2"] if fit.weight_decay else COLORS["dropout"] if fit.p else COLORS["overfit"]
 
 
-def _errors(fit: MLPFit) -> str:
+def _mse_label(fit: MLPFit) -> str:
     return f"train MSE {fit.train_mse:.3g}, test MSE {fit.test_mse:.3g}"
 
 
@@ -38,7 +38,7 @@ def plot_overfit_vs_polynomial(data, fit: MLPFit, degree: int = 15):
     figure, (left, right) = new_figure(2, 1, width=4.6, height=3.4)
     poly = fit_polynomial(data.x_train, data.y_train, degree)
     panels = [(left, fit.predict(GRID).numpy(), f"MLP 1-{fit.model[0].out_features}-{fit.model[0].out_features}-1, "
-               f"{label(fit)}\n{_errors(fit)}"),
+               f"{label(fit)}\n{_mse_label(fit)}"),
               (right, poly(GRID).numpy(), f"lesson 1: degree-{degree} polynomial\ntrain MSE "
                f"{mse(poly, data.x_train, data.y_train):.3g}, test MSE {mse(poly, data.x_test, data.y_test):.3g}")]
     for ax, curve, title in panels:
@@ -54,7 +54,7 @@ def plot_fits(data, fits: list[MLPFit], title: str = ""):
     figure, ax = new_figure(width=6.4, height=3.8)
     draw_points_and_truth(ax, data, test=True)
     for fit in fits:
-        ax.plot(GRID, fit.predict(GRID).numpy(), color=color(fit), lw=2.2, label=f"{label(fit)}: {_errors(fit)}")
+        ax.plot(GRID, fit.predict(GRID).numpy(), color=color(fit), lw=2.2, label=f"{label(fit)}: {_mse_label(fit)}")
     ax.set_title(title, fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     return figure
