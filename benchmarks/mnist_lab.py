@@ -1,12 +1,15 @@
 """The original lab's pipeline against lessonkit's, same recipe, same machine.
 
     .venv/bin/python benchmarks/mnist_lab.py [--epochs 15] [--device cpu|cuda] [--threads N] [--repeat 3]
+    .venv/bin/python benchmarks/mnist_lab.py --epochs 1 --subset 200   # a tiny run: does it still work?
 
 Each pipeline runs in its own process (a fresh interpreter, so neither warms caches or
 allocators for the other): the original lab copied faithfully (a DataLoader over
 torchvision MNIST with `ToTensor()`, shuffle, drop_last, plain Adam, `avg_cost += cost /
-total_batch`, one test at the end) and lessonkit's (`run_lab`: tensors on the device,
-sliced batches, a test after every epoch, and on the CPU denormals flushed). A third runs
+total_batch`, one test at the end) and lessonkit's as `python -m lessonkit.mnist` runs it
+(`run_lab(..., fused=True, dtype=training_dtype(device))`: tensors on the device, sliced batches,
+fused Adam, bf16 autocast where the processor multiplies bf16 natively, a test after every epoch,
+and on the CPU denormals flushed by `lessonkit.core.device.flush_denormals`). A third runs
 lessonkit's loop with denormals kept, to show what flushing adds. A fourth times the floor:
 the same matrix multiplications (the addmm/mm shapes of forward and backward) alone.
 Prints wall time, ratio, peak memory and final accuracy. Run it on an idle machine.
@@ -39,7 +42,7 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def original(epochs: int, device: torch.device) -> dict:
+def original(epochs: int, device: torch.device, subset: int | None) -> dict:
     """The original lab's code, as in the study note, with only `training_epochs` and timing added."""
     import random
 
@@ -57,6 +60,8 @@ def original(epochs: int, device: torch.device) -> dict:
     mnist_train.transform = transforms.ToTensor()
     mnist_test = mnist(train=False)
     mnist_test.transform = transforms.ToTensor()
+    if subset is not None:  # a tiny run: the first `subset` images of a seeded shuffle
+        mnist_train = torch.utils.data.Subset(mnist_train, torch.randperm(len(mnist_train))[:subset].tolist())
     load_s = time.perf_counter() - start_load
     data_loader = torch.utils.data.DataLoader(dataset=mnist_train, batch_size=batch_size, shuffle=True, drop_last=True)
     linear1 = torch.nn.Linear(784, 512, bias=True)
@@ -98,34 +103,35 @@ def original(epochs: int, device: torch.device) -> dict:
     return {"train_s": time.perf_counter() - start, "load_s": load_s, "accuracy": accuracy, **peak_memory(device)}
 
 
-def lessonkit(epochs: int, device: torch.device, cheap_cpu_steps: bool = True) -> dict:
-    """lessonkit's lab as the notebook and the CLI run it: `fast.flush_denormals()` first,
-    then `run_lab(...)`, lesson 5's plain loop.
+def lessonkit(epochs: int, device: torch.device, subset: int | None, flush: bool = True) -> dict:
+    """lessonkit's lab as the CLI runs it: `flush_denormals()` first, then lesson 5's `run_lab`
+    with fused Adam in the runner's dtype.
 
-    cheap_cpu_steps=False: the same loop with denormals kept, to show what flushing adds.
+    flush=False: the same loop with denormals kept, to show what flushing adds.
     """
-    from lessonkit import fast
+    from lessonkit.core.device import flush_denormals, training_dtype
     from lessonkit.core.mnist_data import mnist_tensors
     from lessonkit.lessons.mnist.lab import run_lab
 
-    if cheap_cpu_steps:
-        fast.flush_denormals()  # before any computation, as the notebook and the CLI do
+    if flush:
+        flush_denormals()  # before any computation, as the CLI does
     start_load = time.perf_counter()
     data = mnist_tensors(device)
     sync(device)
     load_s = time.perf_counter() - start_load
     start = time.perf_counter()
-    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, show_progress=False)
+    _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, subset=subset, show_progress=False,
+                         fused=True, dtype=training_dtype(device))
     sync(device)
     seconds = time.perf_counter() - start
     return {"train_s": seconds, "load_s": load_s, "accuracy": history["test_acc"][-1], **peak_memory(device)}
 
 
-def lessonkit_plain_cpu_steps(epochs: int, device: torch.device) -> dict:
-    return lessonkit(epochs, device, cheap_cpu_steps=False)
+def lessonkit_denormals_kept(epochs: int, device: torch.device, subset: int | None) -> dict:
+    return lessonkit(epochs, device, subset, flush=False)
 
 
-def floor(epochs: int, device: torch.device) -> dict:
+def floor(epochs: int, device: torch.device, subset: int | None) -> dict:
     """The recipe's matrix products alone: forward addmm and backward mm for 600 steps an epoch."""
     sizes, batch = (784, 512, 512, 512, 512, 10), 100
     g = torch.Generator().manual_seed(0)
@@ -146,24 +152,24 @@ def floor(epochs: int, device: torch.device) -> dict:
         step()
     sync(device)
     start = time.perf_counter()
-    for _ in range(epochs * (60_000 // batch)):
+    for _ in range(epochs * ((subset or 60_000) // batch)):
         step()
     sync(device)
     return {"train_s": time.perf_counter() - start, "load_s": 0.0, "accuracy": None, **peak_memory(device)}
 
 
-def profile(epochs: int, device: torch.device) -> dict:  # noqa: ARG001 - PARTS share one signature; 200 steps, not epochs
+def profile(epochs: int, device: torch.device, subset: int | None) -> dict:  # noqa: ARG001 - PARTS share one signature
     """Where one lessonkit epoch's time goes: torch.profiler's table, to stderr."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
 
-    from lessonkit import fast
+    from lessonkit.core.device import flush_denormals
     from lessonkit.core.mnist_data import mnist_tensors, random_subset
     from lessonkit.lessons.mnist.lab import run_lab
 
-    fast.flush_denormals()
+    flush_denormals()
     train_data, test_data = mnist_tensors(device)
-    data = (random_subset(*train_data, 20_000, 0), test_data)  # 200 steps is enough to see the shares
+    data = (random_subset(*train_data, subset or 20_000, 0), test_data)  # 200 steps show the shares
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with torch_profile(activities=activities) as prof:
         start = time.perf_counter()
@@ -175,12 +181,14 @@ def profile(epochs: int, device: torch.device) -> dict:  # noqa: ARG001 - PARTS 
     return {"train_s": wall, "load_s": 0.0, "accuracy": None, **peak_memory(device)}
 
 
-PARTS = {"original": original, "lessonkit": lessonkit, "plain": lessonkit_plain_cpu_steps, "floor": floor,
+PARTS = {"original": original, "lessonkit": lessonkit, "plain": lessonkit_denormals_kept, "floor": floor,
          "profile": profile}
 
 
 def run_part(part: str, args) -> dict:
     command = [sys.executable, __file__, "--part", part, "--epochs", str(args.epochs), "--device", args.device]
+    if args.subset:
+        command += ["--subset", str(args.subset)]
     if args.threads:
         command += ["--threads", str(args.threads)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
@@ -202,24 +210,28 @@ def main(argv=None):
                         help="rounds of all pipelines, interleaved; the table shows medians (default 1). "
                              "A machine's speed drifts by several percent between minutes: "
                              "use 3 for a ratio you can quote")
+    parser.add_argument("--subset", type=int, default=0,
+                        help="train on this many images, not all 60,000 (a tiny run checks the script works)")
     parser.add_argument("--profile", action="store_true",
                         help="also print torch.profiler's table for 200 lessonkit steps")
     parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)  # one child process's job
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error(f"argument --epochs: must be at least 1, got {args.epochs}")
+    if args.subset and not 100 <= args.subset <= 60_000:
+        parser.error(f"argument --subset: must be from 100 (one batch) to 60000, got {args.subset}")
     if args.repeat < 1:
         parser.error(f"argument --repeat: must be at least 1, got {args.repeat}")
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     if args.part:
-        print(json.dumps(PARTS[args.part](args.epochs, device)))
+        print(json.dumps(PARTS[args.part](args.epochs, device, args.subset or None)))
         return
     print(f"torch {torch.__version__} on {device}"
           f"{' (' + torch.cuda.get_device_name(0) + ')' if device.type == 'cuda' else ''}, "
           f"{args.threads or torch.get_num_threads()} CPU threads, {os.cpu_count()} cores; "
-          f"{args.epochs} epochs, batch 100")
+          f"{args.epochs} epochs of {args.subset or 60_000:,} images, batch 100")
     rounds = []  # interleaved, so a slow spell of the machine touches every pipeline alike
     for round_number in range(args.repeat):
         rounds.append({part: run_part(part, args) for part in ("original", "lessonkit", "plain", "floor")})
@@ -227,7 +239,7 @@ def main(argv=None):
             r = rounds[-1]
             print(f"round {round_number + 1}: original {r['original']['train_s']:.1f} s, "
                   f"lessonkit {r['lessonkit']['train_s']:.1f} s "
-                  f"({r['original']['train_s'] / r['lessonkit']['train_s']:.2f}x), without its 2 CPU changes "
+                  f"({r['original']['train_s'] / r['lessonkit']['train_s']:.2f}x), denormals kept "
                   f"{r['plain']['train_s']:.1f} s, floor {r['floor']['train_s']:.1f} s", flush=True)
     # each pipeline's median run (the upper one of the middle two for an even count)
     rows = {part: sorted((r[part] for r in rounds), key=lambda row: row["train_s"])[len(rounds) // 2]

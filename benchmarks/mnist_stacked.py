@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lessonkit.core.device import pick_device  # noqa: E402
+from lessonkit.core.device import flush_denormals, pick_device  # noqa: E402
 from lessonkit.core.mnist_data import mnist_tensors  # noqa: E402
 from lessonkit.lessons.mnist.experiments import Arm, train_runs  # noqa: E402
 
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     parser.add_argument("--device", default=None)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    torch.set_flush_denormal(True)
+    flush_denormals()
     device = pick_device(args.device, verbose=False)
     data = mnist_tensors(device)
     runs = [(SETTINGS[k % len(SETTINGS)], 777 + k // len(SETTINGS)) for k in range(args.runs)]
