@@ -111,7 +111,7 @@ def lessonkit(epochs: int, device: torch.device, subset: int | None, flush: bool
     """
     from lessonkit.core.device import flush_denormals, training_dtype
     from lessonkit.core.mnist_data import mnist_tensors
-    from lessonkit.lessons.mnist.lab import run_lab
+    from lessonkit.lessons.mnist.train import run_lab
 
     if flush:
         flush_denormals()  # before any computation, as the CLI does
@@ -165,7 +165,7 @@ def profile(epochs: int, device: torch.device, subset: int | None) -> dict:  # n
 
     from lessonkit.core.device import flush_denormals
     from lessonkit.core.mnist_data import mnist_tensors, random_subset
-    from lessonkit.lessons.mnist.lab import run_lab
+    from lessonkit.lessons.mnist.train import run_lab
 
     flush_denormals()
     train_data, test_data = mnist_tensors(device)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lessonkit.core.device import cpu_flags, flush_denormals, training_dtype  # noqa: E402
 from lessonkit.lessons.mnist.experiments import LAB, NONE, PAPER, training_step  # noqa: E402
-from lessonkit.lessons.mnist.lab import LAYER_SIZES, LR  # noqa: E402
+from lessonkit.lessons.mnist.train import LAYER_SIZES, LR  # noqa: E402
 
 BATCH = 100
 

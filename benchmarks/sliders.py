@@ -81,8 +81,8 @@ def lesson2_scaling_p():
 @case("lesson 3: p explorer")
 def lesson3_p_explorer():
     from lessonkit.lessons.overfitting.data import make_regression_data
-    from lessonkit.lessons.taming.many_samples import train_p_grid
     from lessonkit.lessons.taming.model import p_grid
+    from lessonkit.lessons.taming.train import train_p_grid
     from lessonkit.lessons.taming.widgets import PExplorer
 
     # short trainings: a move only swaps precomputed curves, whatever the training length
@@ -94,7 +94,7 @@ def lesson3_p_explorer():
 @case("lesson 5: curves of each p")
 def lesson5_p_sweep():
     from lessonkit.lessons.mnist.analysis import Runs
-    from lessonkit.lessons.mnist.experiment_plots import RunCurvesBrowser
+    from lessonkit.lessons.mnist.widgets import RunCurvesBrowser
 
     ps = {f"p = {p}": p for p in (0.0, 0.2, 0.5, 0.7)}
     # made-up records of 1,000 steps, ten seeds: no training here

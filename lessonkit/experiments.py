@@ -16,10 +16,11 @@ An experiment is any object with `name`, `about`, `runs()` (the keys of its runs
 experiment, ValueError naming the valid values), `train(todo, path, device, show_progress)`
 and `rerun(key, device)` (the rows of one run, trained again).
 """
-import argparse
+import functools
 import sys
 from pathlib import Path
 
+from lessonkit.core.cli import OneLineParser
 from lessonkit.core.records import load_record, record_path, rows_of
 from lessonkit.lessons.mnist.experiments import EXPERIMENTS as MNIST
 from lessonkit.lessons.taming.experiments import EXPERIMENTS as TAMING
@@ -34,7 +35,7 @@ def recorded_runs(experiment, path: Path | None = None) -> set:
     return {experiment.key(row) for row in rows_of(load_record(experiment.name, path))} if path.exists() else set()
 
 
-def run(name: str, device=None, path: Path | None = None, show_progress: bool = True, worker=(0, 1)) -> int:
+def run_experiment(name: str, device=None, path: Path | None = None, show_progress: bool = True, worker=(0, 1)) -> int:
     """Train the runs of experiment `name` that its record lacks; returns how many were trained.
     worker (k, n): only the runs at positions k, k + n, k + 2n, ... of the experiment's list
     (n processes, each one thread on a CPU, share the work without repeating a run)."""
@@ -60,14 +61,10 @@ def rerun(name: str, arm: str | None, seed: int, size: int | None = None, device
     return recorded, experiment.rerun(key, device)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2, as for the errors found after parsing
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def main(argv=None) -> int:
-    parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     parser_class=functools.partial(OneLineParser, error_prefix=PROG))
     commands.add_parser("list", help="the experiments and what their records hold")
     go = commands.add_parser("run", help="train the runs a record lacks")
     go.add_argument("name", choices=sorted(EXPERIMENTS))
@@ -91,7 +88,7 @@ def main(argv=None) -> int:
                 raise ValueError
         except ValueError:
             parser.error(f"--worker must be k/n with 0 <= k < n, got {args.worker!r}")
-        run(args.name, args.device, worker=(k, n))
+        run_experiment(args.name, args.device, worker=(k, n))
     else:
         try:
             recorded, new = rerun(args.name, args.arm, args.seed, args.size)

@@ -1,7 +1,7 @@
 """The MNIST dropout lab as a program: `python -m lessonkit.mnist --p 0.3 --epochs 15`.
 
 Prints one line per epoch and the final test accuracy (`--help` lists every option). It
-trains lesson 5's network with lesson 5's loop (`lessonkit.lessons.mnist.lab.run_lab`), at this
+trains lesson 5's network with lesson 5's loop (`lessonkit.lessons.mnist.train.run_lab`), at this
 machine's speed: denormals flushed on a CPU (`lessonkit.core.device.flush_denormals`), Adam's
 fused kernel, and bf16 autocast where the processor multiplies bf16 natively (`--dtype`).
 """
@@ -13,20 +13,14 @@ import torch
 
 from lessonkit.core.checkpoints import CheckpointError
 from lessonkit.core.checks import SEED_RANGE
+from lessonkit.core.cli import OneLineParser
 from lessonkit.core.data import MNISTDamagedError, MNISTNotFoundError
 from lessonkit.core.device import DEVICE_NAMES, DeviceNotAvailableError, flush_denormals, pick_device, training_dtype
-from lessonkit.lessons.mnist.lab import BATCH_SIZE, EPOCHS, LR, SEED, P, run_lab
+from lessonkit.lessons.mnist.train import BATCH_SIZE, EPOCHS, LR, SEED, P, run_lab
 
 PROG = "lessonkit.mnist"
 # What a learner can cause once the arguments are read: each is reported in one line, no traceback.
 LEARNER_ERRORS = (DeviceNotAvailableError, MNISTNotFoundError, MNISTDamagedError, CheckpointError)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line (`lessonkit.mnist: error: ...`), as at run time."""
-
-    def error(self, message):
-        self.exit(2, f"{PROG}: error: {message} (--help lists every option)\n")
 
 
 def _argument(name, cast, ok, kind, valid):
@@ -65,7 +59,8 @@ def _device_name(text):
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = _Parser(
+    parser = OneLineParser(
+        error_prefix=PROG, error_suffix=" (--help lists every option)",
         prog="python -m lessonkit.mnist",
         description="Train the MNIST dropout lab (784-512-512-512-512-10, Adam, cross-entropy) "
                     "and print one line per epoch and the final test accuracy.",

@@ -13,7 +13,7 @@ from lessonkit.core.records import PROVENANCE, describe_provenance, load_record,
 from lessonkit.lessons.mnist import experiments as mnist_experiments
 from lessonkit.lessons.mnist.experiments import Arm, Experiment, SettledExperiment
 from lessonkit.lessons.taming import experiments as taming_experiments
-from lessonkit.lessons.taming import many_samples
+from lessonkit.lessons.taming import train as taming_train
 from lessonkit.lessons.taming.experiments import ContestExperiment
 
 
@@ -31,14 +31,14 @@ def small(monkeypatch):
         "mnist-settled", "test", (Arm("no dropout"), Arm("both", 0.5, 0.5)), (0, 1), (200,), 2, 4, 20,
         float32_arms=(Arm("both, float32", 0.5, 0.5),)))
     monkeypatch.setattr(taming_experiments, "contest_sample",
-                        functools.partial(many_samples.contest_sample, epochs=5, hidden=8))
+                        functools.partial(taming_train.contest_sample, epochs=5, hidden=8))
     monkeypatch.setitem(runner.EXPERIMENTS, "taming-contest", ContestExperiment("taming-contest", "test", (0, 1)))
 
 
 def test_a_run_is_trained_once_and_recorded_with_its_provenance(small, tmp_path):
     path = tmp_path / "mnist-ablation.csv"
-    assert runner.run("mnist-ablation", "cpu", path, show_progress=False) == 4
-    assert runner.run("mnist-ablation", "cpu", path, show_progress=False) == 0  # nothing left to train
+    assert runner.run_experiment("mnist-ablation", "cpu", path, show_progress=False) == 4
+    assert runner.run_experiment("mnist-ablation", "cpu", path, show_progress=False) == 0  # nothing left to train
     rows = rows_of(load_record("mnist-ablation", path))
     assert {(r["arm"], r["seed"]) for r in rows} == {(a, s) for a in ("no dropout", "both") for s in (0, 1)}
     assert all(r[key] not in ("", None) for r in rows for key in PROVENANCE)
@@ -48,7 +48,7 @@ def test_a_run_is_trained_once_and_recorded_with_its_provenance(small, tmp_path)
 
 def test_a_rerun_of_a_recorded_run_gives_its_numbers_again(small, tmp_path):
     path = tmp_path / "mnist-ablation.csv"
-    runner.run("mnist-ablation", "cpu", path, show_progress=False)
+    runner.run_experiment("mnist-ablation", "cpu", path, show_progress=False)
     recorded, new = runner.rerun("mnist-ablation", "both", 1, device="cpu", path=path)
     assert [(r["step"], r["split"], r["loss"], r["accuracy"]) for r in recorded] == \
         [(r["step"], r["split"], r["loss"], r["accuracy"]) for r in new]
@@ -56,8 +56,8 @@ def test_a_rerun_of_a_recorded_run_gives_its_numbers_again(small, tmp_path):
 
 def test_the_contest_records_each_sample_once_and_reruns_it(small, tmp_path):
     path = tmp_path / "taming-contest.csv"
-    assert runner.run("taming-contest", path=path) == 2
-    assert runner.run("taming-contest", path=path) == 0
+    assert runner.run_experiment("taming-contest", path=path) == 2
+    assert runner.run_experiment("taming-contest", path=path) == 0
     assert "2 samples of taming-contest" in describe_provenance(load_record("taming-contest", path))
     recorded, new = runner.rerun("taming-contest", None, 1, path=path)
     assert [(r["arm"], r["split"], r["loss"]) for r in recorded] == [(r["arm"], r["split"], r["loss"]) for r in new]
@@ -78,9 +78,9 @@ def test_a_missing_record_says_how_to_make_it(tmp_path):
 
 def test_settled_runs_are_shared_by_workers_without_repeats_and_carry_their_dtype(small, tmp_path):
     path = tmp_path / "mnist-settled.csv"
-    assert runner.run("mnist-settled", "cpu", path, show_progress=False, worker=(1, 2)) == 3
-    assert runner.run("mnist-settled", "cpu", path, show_progress=False, worker=(0, 2)) == 3
-    assert runner.run("mnist-settled", "cpu", path, show_progress=False) == 0
+    assert runner.run_experiment("mnist-settled", "cpu", path, show_progress=False, worker=(1, 2)) == 3
+    assert runner.run_experiment("mnist-settled", "cpu", path, show_progress=False, worker=(0, 2)) == 3
+    assert runner.run_experiment("mnist-settled", "cpu", path, show_progress=False) == 0
     rows = rows_of(load_record("mnist-settled", path))
     runs = {(r["arm"], r["seed"]): r["dtype"] for r in rows}
     assert len(runs) == 6 and len(rows) == len({(r["arm"], r["seed"], r["step"], r["split"]) for r in rows})

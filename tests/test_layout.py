@@ -120,7 +120,7 @@ def fake_package(tmp_path, files: dict) -> Path:
 
 
 @pytest.mark.parametrize("source, complaint", [
-    ("from lessonkit.lessons.mnist.lab import run_lab\n", "earlier lessons only"),  # a later lesson
+    ("from lessonkit.lessons.mnist.train import run_lab\n", "earlier lessons only"),  # a later lesson
     ("from lessonkit import fast\n", "earlier lessons only"),
     ("def f():\n    import lessonkit.fast.dropout\n", "earlier lessons only"),
 ])
@@ -136,9 +136,9 @@ def test_an_earlier_lesson_may_be_imported(tmp_path):
 
 
 def test_the_rule_catches_core_importing_a_lesson(tmp_path):
-    fake = fake_package(tmp_path, {"core/training.py": "from lessonkit.lessons.mnist.lab import run_lab\n"})
+    fake = fake_package(tmp_path, {"core/training.py": "from lessonkit.lessons.mnist.train import run_lab\n"})
     assert violations(fake) == [
-        "lessonkit.core.training (core) imports lessonkit.lessons.mnist.lab: "
+        "lessonkit.core.training (core) imports lessonkit.lessons.mnist.train: "
         "core must not import lessons, fast or programs"
     ]
 

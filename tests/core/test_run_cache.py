@@ -6,7 +6,7 @@ import torch
 import conftest
 from lessonkit.core import run_cache
 from lessonkit.core.seeding import seed_everything
-from lessonkit.lessons.mnist import lab
+from lessonkit.lessons.mnist import train as lab
 
 
 @pytest.fixture

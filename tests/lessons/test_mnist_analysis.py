@@ -5,13 +5,8 @@ from scipy import stats
 
 from lessonkit.core.figures import png_bytes
 from lessonkit.lessons.mnist.analysis import Runs, relative_error_change
-from lessonkit.lessons.mnist.experiment_plots import (
-    RunCurvesBrowser,
-    ablation_figure,
-    p_choice_figure,
-    size_figure,
-    validation_curves_figure,
-)
+from lessonkit.lessons.mnist.plots import ablation_figure, p_choice_figure, size_figure, validation_curves_figure
+from lessonkit.lessons.mnist.widgets import RunCurvesBrowser
 
 
 def record(arms=("no dropout", "both"), seeds=range(4), sizes=(1000,)):

@@ -8,7 +8,7 @@ import conftest
 from lessonkit.core.mnist_data import random_subset
 from lessonkit.core.training import Batches
 from lessonkit.lessons.mnist.experiments import Arm, _rows, settled, split_validation, train_runs, train_until_settled
-from lessonkit.lessons.mnist.lab import BATCH_SIZE, LR, evaluate
+from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, evaluate
 
 RUNS = [(Arm("none"), 1), (Arm("both", p=0.5, input_p=0.5), 2), (Arm("hidden", p=0.5), 1), (Arm("in", input_p=0.2), 3)]
 COMMON = dict(size=200, steps=7, eval_every=3, validation=300)

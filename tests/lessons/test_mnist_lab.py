@@ -8,7 +8,7 @@ import conftest
 from lessonkit.core.checkpoints import CheckpointError
 from lessonkit.core.seeding import seed_everything
 from lessonkit.core.training import Batches
-from lessonkit.lessons.mnist.lab import accuracy, build_model, evaluate, run_lab, train_one_epoch
+from lessonkit.lessons.mnist.train import accuracy, build_model, evaluate, run_lab, train_one_epoch
 
 
 def seed_lab_model(p):
@@ -227,7 +227,7 @@ def test_a_checkpoint_of_a_given_network_records_its_dropout(small_mnist, tmp_pa
 def test_the_notebooks_loop_is_the_one_run_lab_runs():
     from notebook_code import definitions, same_code
 
-    from lessonkit.lessons.mnist import lab
+    from lessonkit.lessons.mnist import train as lab
 
     shown = definitions("05_mnist_dropout.ipynb")
     for name in ("train_one_epoch", "evaluate"):

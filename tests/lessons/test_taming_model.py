@@ -2,7 +2,6 @@ import pytest
 import torch
 
 from lessonkit.lessons.overfitting.data import make_regression_data
-from lessonkit.lessons.taming.many_samples import train_p_grid
 from lessonkit.lessons.taming.model import (
     EPOCHS,
     check_p,
@@ -13,6 +12,7 @@ from lessonkit.lessons.taming.model import (
     one_thread,
     p_grid,
 )
+from lessonkit.lessons.taming.train import train_p_grid
 
 DATA = make_regression_data()  # the lesson's data: 20 training points, noise 0.2, seed 0
 

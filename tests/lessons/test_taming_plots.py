@@ -3,7 +3,6 @@ import pytest
 
 from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.model import fit_polynomial
-from lessonkit.lessons.taming.many_samples import train_p_grid
 from lessonkit.lessons.taming.model import fit_mlp, mc_dropout_predict
 from lessonkit.lessons.taming.plots import (
     GRID,
@@ -14,6 +13,7 @@ from lessonkit.lessons.taming.plots import (
     plot_mc_dropout,
     plot_overfit_vs_polynomial,
 )
+from lessonkit.lessons.taming.train import train_p_grid
 from lessonkit.lessons.taming.widgets import PExplorer
 
 DATA = make_regression_data()

@@ -7,7 +7,7 @@ import torch
 from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.model import fit_polynomial, legendre_features
 from lessonkit.lessons.taming.model import dropout_ridge, dropout_sgd, feature_penalties
-from lessonkit.lessons.taming.train import METHODS, cross_validated_p, feature_dropout_study, paired_table
+from lessonkit.lessons.taming.train import METHODS, cross_validated_p, feature_dropout_study, study_table
 from lessonkit.lessons.taming.widgets import FeatureDropoutExplorer
 
 DATA = make_regression_data()
@@ -61,7 +61,7 @@ def test_the_study_compares_every_method_on_the_same_samples():
     results = feature_dropout_study(n_samples=3, ps=(0.03, 0.3), ridges=(1e-3, 1e-1), degrees=range(8))
     assert all(len(results[name]) == 3 for name in METHODS)
     assert (results[METHODS[0]] > results[METHODS[2]]).all()  # dropout tames degree 15's least squares
-    table = paired_table(results)
+    table = study_table(results)
     assert "3 samples" in table and "95% interval" in table and " to " in table
 
 

@@ -32,7 +32,7 @@ from lessonkit.core.progress import progress
 from lessonkit.core.records import PROVENANCE, append_rows, provenance
 from lessonkit.core.stacked import Stacked
 from lessonkit.core.training import Batches
-from lessonkit.lessons.mnist.lab import BATCH_SIZE, LR, build_model, evaluate
+from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, build_model, evaluate
 
 VALIDATION = 10_000  # the last images of the training set; training subsets come from the rest
 SETTLE = 2 / 3  # a run has settled when its best validation accuracy came in the first two thirds of its training
@@ -66,7 +66,7 @@ def split_validation(train_data, validation: int | None = None):
     return (x[:-validation], y[:-validation]), (x[-validation:], y[-validation:])
 
 
-def _check(size, steps, eval_every, pool):
+def _check_run(size, steps, eval_every, pool):
     check_int("size", size, BATCH_SIZE, len(pool[0]))
     check_int("steps", steps, 1, 10**7)
     check_int("eval_every", eval_every, 1, 10**7)
@@ -104,7 +104,7 @@ def train_runs(runs, *, data, size: int, steps: int, eval_every: int = 200, grou
     runs = [(arm, check_seed("seed", seed)) for arm, seed in runs]
     train_data, (x_test, y_test) = data
     pool, (x_val, y_val) = split_validation(train_data, validation)
-    _check(size, steps, eval_every, pool)
+    _check_run(size, steps, eval_every, pool)
     device = pool[0].device
     group = check_int("group", group, 1, 10**6) if group is not None else default_group(device)
     # runs stack only with runs of the same layers (input dropout adds one)
@@ -197,7 +197,7 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
     check_seed("seed", seed)
     train_data, (x_test, y_test) = data
     pool, (x_val, y_val) = split_validation(train_data, validation)
-    _check(size, max_steps, eval_every, pool)
+    _check_run(size, max_steps, eval_every, pool)
     check_int("min_steps", min_steps, eval_every, max_steps)
     if max_steps % eval_every:
         raise ValueError(f"max_steps must be a multiple of eval_every ({eval_every}), got {max_steps}")

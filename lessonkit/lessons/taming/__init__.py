@@ -4,8 +4,8 @@ The names notebook 03 uses, lesson 1's data and polynomials among them (its exer
 come from `exercises`):
 
     model.py         the 1-256-256-1 network, its full-batch fit, MC dropout; feature dropout as ridge
-    many_samples.py  many networks at once: the p grid, the contest's samples
-    train.py         feature dropout against ridge and least squares over many samples
+    train.py         many networks at once (the p grid, the contest's samples); feature dropout against
+                     ridge and least squares over many samples
     analysis.py      the contest's record, read: paired differences per method
     plots.py         the lesson's static figures
     widgets.py       the p slider and the feature-dropout slider
@@ -20,7 +20,6 @@ from lessonkit.core.training import one_thread
 from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.model import fit_polynomial, legendre_features, mse
 from lessonkit.lessons.taming.analysis import Contest
-from lessonkit.lessons.taming.many_samples import train_p_grid
 from lessonkit.lessons.taming.model import (
     MLPFit,
     dropout_ridge,
@@ -38,13 +37,13 @@ from lessonkit.lessons.taming.plots import (
     plot_overfit_vs_polynomial,
     plot_paired_differences,
 )
-from lessonkit.lessons.taming.train import feature_dropout_study, paired_table
+from lessonkit.lessons.taming.train import feature_dropout_study, study_table, train_p_grid
 from lessonkit.lessons.taming.widgets import FeatureDropoutExplorer, PExplorer
 
 __all__ = [
     "Contest", "FeatureDropoutExplorer", "History", "MLPFit", "PExplorer", "describe_provenance", "dropout_ridge",
     "dropout_sgd", "feature_dropout_study", "feature_penalties", "fit_mlp", "fit_polynomial", "legendre_features",
-    "load_record", "make_regression_data", "mc_dropout_predict", "mse", "one_thread", "p_grid", "paired_table",
+    "load_record", "make_regression_data", "mc_dropout_predict", "mse", "one_thread", "p_grid", "study_table",
     "plot_error_vs_p", "plot_fits", "plot_loss_curves", "plot_mc_dropout", "plot_overfit_vs_polynomial",
     "plot_paired_differences", "seed_everything", "show", "train_p_grid",
 ]

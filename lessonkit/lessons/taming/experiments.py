@@ -7,7 +7,7 @@ import torch
 
 from lessonkit.core.progress import progress
 from lessonkit.core.records import PROVENANCE, append_rows, provenance
-from lessonkit.lessons.taming.many_samples import contest_sample
+from lessonkit.lessons.taming.train import contest_sample
 
 COLUMNS = ["experiment", "arm", "p", "weight_decay", "seed", "step", "split", "loss", *PROVENANCE]
 

@@ -6,12 +6,12 @@ import torch
 
 from lessonkit.core.training import one_thread
 from lessonkit.lessons.overfitting.data import RegressionData, make_regression_data
-from lessonkit.lessons.taming.many_samples import (
+from lessonkit.lessons.taming.model import column, fit_mlp
+from lessonkit.lessons.taming.train import (
     contest_sample,
     contest_settings,
     train_stacked,
 )
-from lessonkit.lessons.taming.model import column, fit_mlp
 
 DATA = make_regression_data()
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_dropout_vs_overfitting.ipynb"

@@ -1,7 +1,8 @@
 import numpy as np
 
-from lessonkit.core.training import History
-from lessonkit.lessons.mnist.plots import LiveCurves, prediction_grid
+from lessonkit.core.history import History
+from lessonkit.lessons.mnist.plots import prediction_grid
+from lessonkit.lessons.mnist.widgets import LiveCurves
 
 
 def fake_history(p, epochs=5):
