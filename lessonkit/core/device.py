@@ -21,6 +21,8 @@ def pick_device(name: str | None = None, *, verbose: bool = True) -> torch.devic
     name: None (default) takes the best one present, in the order CUDA, MPS, CPU.
           "cuda", "cuda:N", "mps" or "cpu" asks for that one, and fails clearly if it
           is not there.
+    On a CPU it also has torch flush denormal floats to zero (`flush_denormals`): call it before
+    the first computation, as the lessons do.
     """
     if name is None:
         if torch.cuda.is_available():
@@ -37,6 +39,8 @@ def pick_device(name: str | None = None, *, verbose: bool = True) -> torch.devic
         why = "you asked for it"
     if verbose:
         print(tr(f"Using device: {device} ({tr(why)})."))
+    if device.type == "cpu":
+        flush_denormals()
     return device
 
 
