@@ -2,8 +2,8 @@
 `experiments` module); this command trains them once, at full power, and keeps them as records.
 
     python -m lessonkit.experiments list                 # the experiments and how many runs their records hold
-    python -m lessonkit.experiments run mnist-ablation   # train what records/mnist-ablation.csv lacks
-    python -m lessonkit.experiments rerun mnist-ablation --arm both --seed 3   # one run again, beside its record
+    python -m lessonkit.experiments run mnist-1k-settled   # train what records/mnist-1k-settled.csv lacks
+    python -m lessonkit.experiments rerun mnist-1k-settled --arm both --seed 3   # one run again, beside its record
 
 `run` trains every run of an experiment that its record does not hold yet (a finished run is
 never trained again) and appends each finished run to `records/<experiment>.csv`: one row per

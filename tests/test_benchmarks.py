@@ -12,8 +12,6 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 # each benchmark's smallest run, and a line its report must print
 TINY = {
     "mnist_lab.py": (["--epochs", "1", "--subset", "200", "--device", "cpu"], "takes"),
-    "mnist_stacked.py": (["--runs", "2", "--steps", "5", "--size", "200", "--repeat", "1", "--device", "cpu"],
-                         "the same runs"),
     "runner.py": (["--steps", "2", "--repeat", "1"], "paper"),
     "sliders.py": (["--moves", "1"], "lesson 5"),
 }

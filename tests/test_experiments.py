@@ -11,7 +11,7 @@ import conftest
 import lessonkit.experiments as runner
 from lessonkit.core.records import PROVENANCE, describe_provenance, load_record, record_path, rows_of
 from lessonkit.lessons.mnist import experiments as mnist_experiments
-from lessonkit.lessons.mnist.experiments import Arm, Experiment, SettledExperiment
+from lessonkit.lessons.mnist.experiments import Arm, SettledExperiment
 from lessonkit.lessons.taming import experiments as taming_experiments
 from lessonkit.lessons.taming import train as taming_train
 from lessonkit.lessons.taming.experiments import ContestExperiment
@@ -25,8 +25,6 @@ def fake_mnist(device=None):  # noqa: ARG001 - the runner passes the device
 def small(monkeypatch):
     monkeypatch.setattr(mnist_experiments, "mnist_tensors", fake_mnist)
     monkeypatch.setattr(mnist_experiments, "VALIDATION", 200)
-    monkeypatch.setitem(runner.EXPERIMENTS, "mnist-ablation", Experiment(
-        "mnist-ablation", "test", (Arm("no dropout"), Arm("both", 0.5, 0.5)), (0, 1), {200: 6}, 3))
     monkeypatch.setitem(runner.EXPERIMENTS, "mnist-settled", SettledExperiment(
         "mnist-settled", "test", (Arm("no dropout"), Arm("both", 0.5, 0.5)), (0, 1), (200,), 2, 4, 20,
         float32_arms=(Arm("both, float32", 0.5, 0.5),)))
@@ -36,20 +34,21 @@ def small(monkeypatch):
 
 
 def test_a_run_is_trained_once_and_recorded_with_its_provenance(small, tmp_path):
-    path = tmp_path / "mnist-ablation.csv"
-    assert runner.run_experiment("mnist-ablation", "cpu", path, show_progress=False) == 4
-    assert runner.run_experiment("mnist-ablation", "cpu", path, show_progress=False) == 0  # nothing left to train
-    rows = rows_of(load_record("mnist-ablation", path))
-    assert {(r["arm"], r["seed"]) for r in rows} == {(a, s) for a in ("no dropout", "both") for s in (0, 1)}
+    path = tmp_path / "mnist-settled.csv"
+    assert runner.run_experiment("mnist-settled", "cpu", path, show_progress=False) == 6
+    assert runner.run_experiment("mnist-settled", "cpu", path, show_progress=False) == 0  # nothing left to train
+    rows = rows_of(load_record("mnist-settled", path))
+    assert {(r["arm"], r["seed"]) for r in rows} == {(a, s) for a in ("no dropout", "both", "both, float32")
+                                                     for s in (0, 1)}
     assert all(r[key] not in ("", None) for r in rows for key in PROVENANCE)
     assert rows[0]["device"] == "cpu" and rows[0]["torch"] == torch.__version__
-    assert "4 runs of mnist-ablation" in describe_provenance(rows) and "s per run" in describe_provenance(rows)
+    assert "6 runs of mnist-settled" in describe_provenance(rows) and "s per run" in describe_provenance(rows)
 
 
 def test_a_rerun_of_a_recorded_run_gives_its_numbers_again(small, tmp_path):
-    path = tmp_path / "mnist-ablation.csv"
-    runner.run_experiment("mnist-ablation", "cpu", path, show_progress=False)
-    recorded, new = runner.rerun("mnist-ablation", "both", 1, device="cpu", path=path)
+    path = tmp_path / "mnist-settled.csv"
+    runner.run_experiment("mnist-settled", "cpu", path, show_progress=False)
+    recorded, new = runner.rerun("mnist-settled", "both", 1, device="cpu", path=path)
     assert [(r["step"], r["split"], r["loss"], r["accuracy"]) for r in recorded] == \
         [(r["step"], r["split"], r["loss"], r["accuracy"]) for r in new]
 
@@ -99,12 +98,12 @@ def test_list_counts_the_runs_each_record_holds(name):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["rerun", "mnist-ablation", "--arm", "bogus", "--seed", "1"], "--arm must be one of 'no dropout', "),
-    (["rerun", "mnist-ablation", "--arm", "both", "--seed", "-1"], "--seed must be one of this experiment's seeds, "
+    (["rerun", "mnist-1k-settled", "--arm", "bogus", "--seed", "1"], "--arm must be one of 'no dropout', "),
+    (["rerun", "mnist-1k-settled", "--arm", "both", "--seed", "-1"], "--seed must be one of this experiment's seeds, "
                                                                     "0 to 9, got -1"),
-    (["rerun", "mnist-ablation", "--arm", "both", "--seed", "99"], "--seed must be one of this experiment's seeds"),
+    (["rerun", "mnist-1k-settled", "--arm", "both", "--seed", "99"], "--seed must be one of this experiment's seeds"),
     (["rerun", "taming-contest", "--seed", "3", "--arm", "both"], "give --seed only"),
-    (["run", "mnist-ablation", "--worker", "2/2"], "--worker must be k/n with 0 <= k < n, got '2/2'"),
+    (["run", "mnist-1k-settled", "--worker", "2/2"], "--worker must be k/n with 0 <= k < n, got '2/2'"),
 ])
 def test_bad_input_is_one_line_and_exit_2_before_any_training(args, message):
     result = subprocess.run([sys.executable, "-m", "lessonkit.experiments", *args], capture_output=True, text=True,

@@ -1,7 +1,7 @@
 """Experiments kept as data: `records/<experiment>.csv`, one row per measurement, each with
 the provenance of the run that made it.
 
-    record = load_record("mnist-ablation")    # a DataFrame: one row per measurement
+    record = load_record("mnist-1k-settled")  # a DataFrame: one row per measurement
     print(describe_provenance(record))        # where, when, with what and how fast they were made
 
 `python -m lessonkit.experiments` writes these files (`append_rows`); lessons read them.

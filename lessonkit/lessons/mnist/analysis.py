@@ -1,13 +1,13 @@
 """Lesson 5 reads its experiments' records: each run's numbers, and comparisons paired by seed.
 
-    ablation = Runs(load_record("mnist-ablation"))
-    print(ablation.table(["no dropout", "both"], baseline="no dropout"))
-    ablation.compare("both", "no dropout")        # Paired: points of test accuracy, 95% CI, wins
-    ablation.compare("both", "no dropout", stop_b=True)   # against no dropout stopped early on validation
+    ablation = Runs(load_record("mnist-1k-settled"))
+    print(ablation.table(["no dropout", "both"], baseline="no dropout"))   # each run at its chosen step
+    ablation.compare("both", "no dropout", stop_a=True, stop_b=True)    # Paired: points, 95% CI, wins
+    ablation.compare("both", "no dropout")    # the second reading: each run at its last step
 
-A run ends at its last step, or "stopped early" at the step chosen on validation for the number
-being compared (never on test): its highest validation accuracy when accuracy is compared, its
-lowest validation loss when loss is; its test number is then read at that step.
+A run is read at the step chosen on validation for the number being compared (never on test):
+its highest validation accuracy when accuracy is compared, its lowest validation loss when loss
+is; its test number is then read at that step. Or, as a second reading, at its last step.
 """
 import statistics
 

@@ -1,18 +1,15 @@
-"""Lesson 5's experiments: many short runs of the lab's network, one row per measurement.
+"""Lesson 5's experiments: many runs of the lab's network, each trained until it settles, one
+row per measurement, kept as records by `python -m lessonkit.experiments`.
 
-    rows = train_runs([(Arm("both", p=0.5, input_p=0.5), seed) for seed in range(10)],
-                      data=data, size=1_000, steps=1_000)
+    rows = train_until_settled(Arm("both", p=0.5, input_p=0.5), seed=0, data=data, size=1_000,
+                               eval_every=200, min_steps=1_000, max_steps=10_000)
 
-Every run is `build_model(p, input_p)` of the lab trained with the lab's recipe (Adam 1e-3,
-batches of 100) on `size` training images. Its seed fixes everything random in it: which
-images it gets, its first weights, the order of its batches and its dropout masks. Two runs
-with the same seed and different dropout therefore differ only by dropout, so comparisons
-are paired by seed.
-
-`train_runs` trains many with the course's stacked trainer (`lessonkit.core.stacked`): on a
-GPU all at once; each run ends where the same run trained alone in plain torch ends (float
-rounding aside; a test checks it). `train_until_settled` is one run in plain torch, trained
-until its validation accuracy settles, in bf16 where the processor multiplies it natively.
+Every run is `build_model(p, input_p)` of the lab trained with the lab's recipe (Adam from 1e-3,
+batches of 100) on `size` training images, in plain torch, until its validation accuracy has
+settled (the learning rate cut tenfold on each plateau). Its seed fixes everything random in it:
+which images it gets, its first weights, the order of its batches and its dropout masks. Two runs
+with the same seed and different dropout therefore differ only by dropout, so comparisons are
+paired by seed.
 
 Training images come from the first 50,000 of MNIST's training set; the last 10,000 are the
 validation set on which settings and stopping steps are chosen (as Srivastava et al. did).
@@ -20,7 +17,7 @@ The test set is reported, never used to choose.
 """
 import contextlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -30,7 +27,6 @@ from lessonkit.core.device import flush_denormals, pick_device, training_dtype
 from lessonkit.core.mnist_data import mnist_tensors, random_subset
 from lessonkit.core.progress import progress
 from lessonkit.core.records import PROVENANCE, append_rows, provenance
-from lessonkit.core.stacked import Stacked
 from lessonkit.core.training import Batches
 from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, build_model, evaluate
 
@@ -74,91 +70,6 @@ def _check_run(size, steps, eval_every, pool):
 
 def _rows(step, split, loss, acc):
     return {"step": step, "split": split, "loss": loss, "accuracy": acc}
-
-
-@torch.no_grad()
-def _evaluate_stacked(stack, x, y, chunk=2_000):
-    """(losses, accuracies) of every run in eval mode on (x, y) shared by all: two lists."""
-    loss = torch.zeros(len(stack), device=x.device)
-    correct = torch.zeros(len(stack), device=x.device)
-    for start in range(0, len(x), chunk):
-        logits = stack(x[start:start + chunk], training=False, shared=True)
-        labels = y[start:start + chunk].expand(len(stack), -1)
-        loss += F.cross_entropy(logits.transpose(1, 2), labels, reduction="none").sum(1)
-        correct += (logits.argmax(2) == labels).sum(1)
-    return (loss / len(x)).tolist(), (correct / len(x)).tolist()
-
-
-def default_group(device: torch.device) -> int:
-    """How many runs to train together: all on a GPU; one at a time on a CPU, where stacking
-    saves little (`benchmarks/mnist_stacked.py`) and one run keeps the memory of one run."""
-    return 10**6 if device.type == "cuda" else 1
-
-
-def train_runs(runs, *, data, size: int, steps: int, eval_every: int = 200, group: int | None = None,
-               validation: int | None = None, show_progress: bool = True, on_done=None,
-               desc: str = "runs") -> list[list[dict]]:
-    """One run of the lab's network for each (arm, seed) in `runs`, `group` runs at a time stacked (default
-    `default_group`); returns each run's rows. on_done(arm, seed, rows, seconds): called as
-    each group finishes (the runner appends them to its record then)."""
-    runs = [(arm, check_seed("seed", seed)) for arm, seed in runs]
-    train_data, (x_test, y_test) = data
-    pool, (x_val, y_val) = split_validation(train_data, validation)
-    _check_run(size, steps, eval_every, pool)
-    device = pool[0].device
-    group = check_int("group", group, 1, 10**6) if group is not None else default_group(device)
-    # runs stack only with runs of the same layers (input dropout adds one)
-    kinds = {}
-    for run in runs:
-        kinds.setdefault(run[0].input_p > 0, []).append(run)
-    chunks = [kind[i:i + group] for kind in kinds.values() for i in range(0, len(kind), group)]
-    results = {}
-    with progress(total=steps * len(runs), desc=desc, unit="step", disable=not show_progress) as bar:
-        for chunk in chunks:
-            start = time.perf_counter()
-            rows = _train_together(chunk, pool, (x_val, y_val), (x_test, y_test), size, steps, eval_every, bar)
-            seconds = (time.perf_counter() - start) / len(chunk)
-            for run, run_rows in zip(chunk, rows):
-                results[run] = run_rows
-                if on_done is not None:
-                    on_done(*run, run_rows, seconds)
-    return [results[run] for run in runs]
-
-
-def _train_together(runs, pool, validation, test, size, steps, eval_every, bar):
-    device = pool[0].device
-    subsets = [random_subset(*pool, size, seed) for _, seed in runs]
-    xs, ys = torch.stack([s[0] for s in subsets]), torch.stack([s[1] for s in subsets])
-    stack = Stacked.from_runs([(arm.model, seed) for arm, seed in runs], device=device)
-    optimizer = torch.optim.Adam(stack.parameters(), lr=LR)
-    orders = [Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1)) for (x, y), (_, seed)
-              in zip(subsets, runs)]
-    members = torch.arange(len(runs), device=device)[:, None]
-    rows = [[] for _ in runs]
-    step = 0
-    while step < steps:
-        for indices in zip(*(order.indices() for order in orders)):
-            index = torch.stack(indices)
-            logits = stack(xs[members, index], training=True)
-            losses = F.cross_entropy(logits.transpose(1, 2), ys[members, index], reduction="none").mean(1)
-            optimizer.zero_grad()
-            losses.sum().backward()  # the sum's gradient for each run is that of its own mean loss
-            optimizer.step()
-            step += 1
-            bar.update(len(runs))
-            if step % eval_every == 0 or step == steps:
-                for split, (x, y) in (("validation", validation), ("test", test)):
-                    for k, (loss, acc) in enumerate(zip(*_evaluate_stacked(stack, x, y))):
-                        rows[k].append(_rows(step, split, loss, acc))
-                bar.set_postfix(val_acc=f"{sum(r[-2]['accuracy'] for r in rows) / len(rows):.2%}", refresh=False)
-            if step == steps:
-                break
-    with torch.no_grad():
-        all_logits = stack(xs, training=False)
-        for k, logits in enumerate(all_logits):
-            rows[k].append(_rows(steps, "train", F.cross_entropy(logits, ys[k]).item(),
-                                 (logits.argmax(1) == ys[k]).float().mean().item()))
-    return rows
 
 
 def settled(validation_accuracies: list[float], fraction: float = SETTLE) -> bool:
@@ -243,8 +154,7 @@ def _device(device) -> torch.device:
 
 @dataclass(frozen=True)
 class _MnistExperiment:
-    """What lesson 5's two kinds of experiment share: arms x seeds x sizes, one run per
-    (arm, seed, size), keyed in the record by its arm's name."""
+    """Arms x seeds x sizes, one run per (arm, seed, size), keyed in the record by its arm's name."""
 
     name: str
     about: str
@@ -276,40 +186,6 @@ class _MnistExperiment:
     def _row(self, arm, seed, size, steps, row, seconds, where) -> dict:
         return {"experiment": self.name, "arm": arm.name, "p": arm.p, "input_p": arm.input_p, "seed": seed,
                 "size": size, "steps": steps, **row, "seconds_per_run": round(seconds, 2), **where}
-
-
-@dataclass(frozen=True)
-class Experiment(_MnistExperiment):
-    """A grid of arms x seeds (x sizes), each run trained for `steps[size]` steps with the
-    stacked trainer (`train_runs`), in float32, measured every `eval_every` steps."""
-
-    steps: dict = field(default_factory=dict)  # training images -> steps of 100 images
-    eval_every: int = 100
-
-    @property
-    def sizes(self) -> tuple:
-        return tuple(self.steps)
-
-    def runs(self) -> list[tuple]:
-        return [(arm.name, seed, size) for size in self.steps for arm in self.arms for seed in self.seeds]
-
-    def train(self, todo, path, device=None, show_progress=True) -> None:
-        device = _device(device)
-        data, where = mnist_tensors(device), provenance(device)
-        for size in self.steps:
-            runs = [(self.arm(arm), seed) for arm, seed, s in todo if s == size]
-            if runs:
-                train_runs(runs, data=data, size=size, steps=self.steps[size], eval_every=self.eval_every,
-                           show_progress=show_progress, desc=f"{self.name}, {size:,} images",
-                           on_done=lambda arm, seed, rows, seconds, size=size: append_rows(path, [
-                               self._row(arm, seed, size, self.steps[size], row, seconds, where) for row in rows],
-                               COLUMNS))
-
-    def rerun(self, key, device="cpu") -> list[dict]:
-        arm, seed, size = key
-        new, = train_runs([(self.arm(arm), seed)], data=mnist_tensors(_device(device)), size=size,
-                          steps=self.steps[size], eval_every=self.eval_every, show_progress=False)
-        return new
 
 
 @dataclass(frozen=True)
@@ -375,14 +251,6 @@ SEEDS = tuple(range(10))
 
 # Lesson 5's experiments, as `python -m lessonkit.experiments` runs them.
 EXPERIMENTS = [
-    Experiment("mnist-ablation", "which dropout pays on 1,000 images: none, hidden only, input only, both, the "
-               "paper's", (NONE, HIDDEN, INPUT, BOTH, PAPER), SEEDS, {1_000: 1_000}, 100),
-    Experiment("mnist-p-sweep", "p on the input and the hidden layers, chosen on validation (with the ablation's "
-               "p = 0 and p = 0.5)", P_SWEEP, SEEDS, {1_000: 1_000}, 100),
-    Experiment("mnist-size", "the paper's setting against none as the training set grows (with the ablation's "
-               "1,000)", (NONE, PAPER), tuple(range(5)), {100: 1_000, 500: 1_000, 5_000: 2_000}, 100),
-    Experiment("mnist-full", "the lab's p = 0.3 against none on 50,000 images, 15 epochs (the last 10,000 validate)",
-               (NONE, LAB), tuple(range(5)), {50_000: 7_500}, 500),
     SettledExperiment("mnist-full-settled", "none, the lab's p = 0.3 and the paper's setting on 50,000 images, each "
                       "run trained until its validation accuracy settled (the last 10,000 validate)",
                       (NONE, LAB, PAPER), SEEDS, (50_000,), 500, 7_500, 40_000),
