@@ -23,9 +23,9 @@ FIGURES = [
     ("03_dropout_vs_overfitting.ipynb", "show(plot_mc_dropout(", "lesson03_mc_dropout.png"),
     ("04_dropout_playground.ipynb", "show(plot_boundaries([without, with_l2, with_chosen_p]",
      "lesson04_three_boundaries.png"),
-    ("05_mnist_dropout.ipynb", 'show(validation_curves_figure(full, ["no dropout", LAB]))',
+    ("05_mnist_dropout.ipynb", "show(validation_curves_figure(Runs(full), ARMS, steps_per_epoch=500))",
      "lesson05_dropout_vs_none.png"),
-    ("05_mnist_dropout.ipynb", "show(ablation_figure(ablation, ARMS))", "lesson05_ablation.png"),
+    ("05_mnist_dropout.ipynb", "show(ablation_figure(ablation, ARMS_1K))", "lesson05_ablation.png"),
     ("05_mnist_dropout.ipynb", "show(size_figure(by_size", "lesson05_dropout_vs_size.png"),
     ("05_mnist_dropout.ipynb", "wrong = (predicted != y_test", "lesson05_mistakes.png"),
 ]
