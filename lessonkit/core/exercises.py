@@ -28,9 +28,9 @@ from importlib.resources import files
 import numpy as np
 import torch
 
-from lessonkit.core.language import tr, tr_comments
+from lessonkit.core.language import Message, tr, tr_comments
 
-STAGES = {1: "the symptom", 2: "where to look", 3: "the fix"}
+STAGES = {1: Message("the symptom"), 2: Message("where to look"), 3: Message("the fix")}
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Mistake:
     """A mistake a checker recognised, told in up to three stages."""
 
     name: str  # what was recognised, short: "kept values not scaled"
-    symptom: str  # stage 1: what the checker saw
+    symptom: str  # stage 1: what the checker saw (a `Message` when it has fields)
     where: str  # stage 2: where to look
     fix: str  # stage 3: what to change (a rule or a line of code, never the expected value)
 
@@ -104,7 +104,8 @@ def _full_name(function) -> str:
 def hint_stage(hint) -> int:
     """`hint` when it is 1, 2 or 3; otherwise a ValueError naming the three stages."""
     if isinstance(hint, bool) or hint not in STAGES:
-        raise ValueError(tr(f"hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), got {hint!r}"))
+        raise ValueError(tr("hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), got {hint!r}",
+                            hint=hint))
     return hint
 
 
@@ -112,8 +113,8 @@ def hint_stage(hint) -> int:
 class CheckReport:
     """What a checker found: `passed` is True when `problems` is empty.
 
-    `problems`: plain strings (an answer of the wrong form: told the same at every stage)
-    or `Mistake`s (told at stage `hint`). `praise`: what a right answer is told (the
+    `problems`: `Message`s or constant strings (an answer of the wrong form: told the same at every
+    stage) or `Mistake`s (told at stage `hint`). `praise`: what a right answer is told (the
     default just counts the checks).
     """
 
@@ -137,15 +138,17 @@ class CheckReport:
         return [problem.name for problem in self.problems if isinstance(problem, Mistake)]
 
     def _told(self) -> list[str]:
-        return [p.told(self.hint) if isinstance(p, Mistake) else tr(str(p)) for p in self.problems]
+        return [p.told(self.hint) if isinstance(p, Mistake) else tr(p) for p in self.problems]
 
     def _next_stage(self) -> str:
         if self.hint >= 3 or not self.mistakes:
             return ""
-        stage = tr(STAGES[self.hint + 1])
+        stage = STAGES[self.hint + 1]
         if self.ask:
-            return tr(f"(hint {self.hint} of 3; {self.ask}({self.hint + 1}) gives {stage}.)")
-        return tr(f"(hint {self.hint} of 3; run the check again with hint={self.hint + 1} for {stage}.)")
+            return tr("(hint {hint} of 3; {ask}({next}) gives {stage}.)", hint=self.hint, ask=self.ask,
+                      next=self.hint + 1, stage=stage)
+        return tr("(hint {hint} of 3; run the check again with hint={next} for {stage}.)", hint=self.hint,
+                  next=self.hint + 1, stage=stage)
 
     @property
     def message(self) -> str:
@@ -157,12 +160,14 @@ class CheckReport:
     def __str__(self):
         name = tr(self.name)
         if self.passed:
-            return f"✓ {name}: {tr(self.praise) if self.praise else tr(f'all {self.checks} checks passed.')}"
+            praise = tr(self.praise) if self.praise else tr("all {checks} checks passed.", checks=self.checks)
+            return f"✓ {name}: {praise}"
         told, more = self._told(), self._next_stage()
         if len(told) == 1:  # one problem: one line, however many checks ran
             lines = [f"✗ {name}: {told[0]}"]
         else:
-            lines = [f"✗ {name}: " + tr(f"{len(told)} of {self.checks} checks found a problem:")]
+            lines = [f"✗ {name}: " + tr("{found} of {checks} checks found a problem:", found=len(told),
+                                         checks=self.checks)]
             lines += [f"  - {problem}" for problem in told]
         return "\n".join(lines + ([more] if more else []))
 
@@ -172,8 +177,9 @@ class CheckReport:
 def not_answered(variable: str, what: str) -> CheckReport:
     """The report for an answer cell left as it came (`None`): a nudge, not an error."""
     return CheckReport(variable, checks=1,
-                       problems=[f"not answered yet. Write your answer in `{variable}` ({what}), "
-                                 "then run this cell again."])
+                       problems=[Message("not answered yet. Write your answer in `{variable}` ({what}), then run "
+                                         "this cell again.", variable=variable,
+                                         what=what if isinstance(what, Message) else Message(what))])
 
 
 def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str, Mistake], praise: str,
@@ -182,18 +188,20 @@ def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str,
     surrounding spaces ignored). A wrong choice is told its `Mistake` at stage `hint`."""
     hint = hint_stage(hint)
     choices = sorted([right, *wrong])  # in an order that does not tell which is right
-    what = "one of " + ", ".join(f'"{c}"' for c in choices)
+    what = Message("one of {choices}", choices=", ".join(f'"{c}"' for c in choices))
     if answer is None:
         return not_answered(variable, what)
     report = CheckReport(variable, checks=1, hint=hint)
     if not isinstance(answer, str):
-        report.problems.append(f"{variable} must be {what}, got {answer!r} ({type(answer).__name__}).")
+        report.problems.append(Message("{variable} must be {what}, got {answer!r} ({type}).", variable=variable,
+                                       what=what, answer=answer, type=type(answer).__name__))
         return report
     choice = answer.strip().lower()
     if choice not in choices:
-        report.problems.append(f"{variable} must be {what}, got {answer!r}.")
+        report.problems.append(Message("{variable} must be {what}, got {answer!r}.", variable=variable, what=what,
+                                       answer=answer))
     elif choice == right:
-        report.praise = f"Right. {praise}"
+        report.praise = Message("Right. {praise}", praise=Message(praise))
     else:
         report.problems.append(wrong[choice])
     return report
@@ -294,12 +302,12 @@ class Exercise:
             try:
                 report = self.checker(*(self._answer or (None,)), hint=hint, **options)
             except NotImplementedError:
-                report = CheckReport(self.name, checks=1, problems=[
+                report = CheckReport(self.name, checks=1, problems=[Message(
                     "not written yet: replace the line `raise NotImplementedError` with your code, then run this "
-                    "cell again."])
+                    "cell again.")])
             except Exception as err:  # noqa: BLE001 - an answer the checker's own guards missed: a message
-                report = CheckReport(self.name, checks=1, problems=[
-                    f"checking your answer raised {type(err).__name__}: {err}"])
+                report = CheckReport(self.name, checks=1, problems=[Message(
+                    "checking your answer raised {kind}: {error}", kind=type(err).__name__, error=err)])
         report.ask = f"{self.name}.hint"
         return report
 
@@ -323,18 +331,17 @@ class Exercise:
             if report.passed:
                 if n == 1:
                     return f"{header} " + tr(
-                        f"your answer already passed; {self.name}.hint(2) and {self.name}.hint(3) still show where "
-                        f"to look and the rule, {self.name}.solution() the lesson's solution.")
+                        "your answer already passed; {name}.hint(2) and {name}.hint(3) still show where to look "
+                        "and the rule, {name}.solution() the lesson's solution.", name=self.name)
                 return self._stage_text(n, f"{header} {tr('(already solved)')}")
             told = "\n".join(report._told())  # an answer of the wrong form, or one that raised
             if n == 1:
-                return f"{header} {told}\n" + tr(f"{self.name}.hint(2) says where to look.")
+                return f"{header} {told}\n" + tr("{name}.hint(2) says where to look.", name=self.name)
             return f"{header} {told}\n" + self._stage_text(n, tr("Where to look:"))
         if n == 1:
             return f"{header} " + tr(
-                f"answer first (a guess is fine) and run {self.name}.check(...): its message, and "
-                f"{self.name}.hint() after it, then tell what your answer missed. {self.name}.hint(2) says where "
-                "to look.")
+                "answer first (a guess is fine) and run {name}.check(...): its message, and {name}.hint() after "
+                "it, then tell what your answer missed. {name}.hint(2) says where to look.", name=self.name)
         return self._stage_text(n, header)
 
     def _stage_text(self, n: int, header: str) -> str:
@@ -344,7 +351,7 @@ class Exercise:
         return "\n".join(told)
 
     def _hint_header(self, n: int) -> str:
-        return tr(f"Hint {n} of 3 for {self.name} ({tr(self.title)}):")
+        return tr("Hint {n} of 3 for {name} ({title}):", n=n, name=self.name, title=tr(self.title))
 
     def solution(self) -> None:
         """Print the solution, from lessonkit."""
@@ -355,7 +362,8 @@ class Exercise:
         text = self.solution_text
         if callable(text):
             text = inspect.getsource(text)
-        return (tr(f"Solution to {self.name} ({tr(self.title)}):") + f"\n\n{tr_comments(text.rstrip())}" +
+        return (tr("Solution to {name} ({title}):", name=self.name, title=tr(self.title)) +
+                f"\n\n{tr_comments(text.rstrip())}" +
                 (f"\n\n{tr(self.explanation)}" if self.explanation else ""))
 
     def __str__(self):
@@ -364,7 +372,7 @@ class Exercise:
     def __repr__(self):
         # what a cell that ends in `q1` shows: the question's name and how to use it, never its fields
         # (they hold the solution)
-        return f"{self} · " + tr(f"{self.name}.check(...), {self.name}.hint(), {self.name}.solution()")
+        return f"{self} · " + tr("{name}.check(...), {name}.hint(), {name}.solution()", name=self.name)
 
 
 def choice_exercise(name: str, title: str, question: ChoiceQuestion) -> Exercise:

@@ -42,6 +42,27 @@ def language() -> str:
     return _current
 
 
+class Message(str):
+    """A message kept with its template and fields, to be translated when it is shown: a checker's
+    problem, a mistake's symptom. As a str it is its English text; `tr(message)` translates its
+    template, then formats it.
+
+        Message("with p = {p} your output holds NaN or inf.", p=p)
+    """
+
+    def __new__(cls, template: str, **fields):
+        message = super().__new__(cls, template.format(**fields) if fields else template)
+        message.template, message.fields = template, fields
+        return message
+
+    def __reduce__(self):  # copies and pickles keep the template
+        return _message, (self.template, self.fields)
+
+
+def _message(template, fields):
+    return Message(template, **fields)
+
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -70,15 +91,24 @@ def catalogue(code: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
     exact, templates = {}, []
     for entry in data.get("message", []):
         english, translated = entry["en"].strip(), entry[code].strip()
-        if _PLACEHOLDER.search(english):
+        exact[english] = translated  # a template is also looked up as itself: tr(template, **fields)
+        names = _PLACEHOLDER.findall(english)
+        if names and len(names) == len(set(names)):  # a template with a field twice is only looked up as itself
             templates.append((_pattern(english), translated))
-        else:
-            exact[english] = translated
     return exact, templates
 
 
-def tr(text: str) -> str:
-    """`text` in the current language (unchanged in English, and when the catalogue lacks it)."""
+def tr(text: str, /, **fields) -> str:
+    """`text` in the current language (unchanged in English, and when the catalogue lacks it). With
+    `fields` (or a `Message`), `text` is a template: translated first (looked up as it is), then
+    formatted; a field that is a `Message` is translated too.
+
+        tr("with p = {p} your output holds NaN or inf.", p=p)
+    """
+    if isinstance(text, Message) and not fields:
+        text, fields = text.template, text.fields
+    if fields:
+        return _formatted(text, fields)
     if not isinstance(text, str) or not text.strip():
         return text
     key = text.strip()
@@ -94,9 +124,18 @@ def tr(text: str) -> str:
     return text.replace(key, translated)
 
 
+def _formatted(template: str, fields: dict) -> str:
+    key = template.strip()
+    translated = catalogue(_current)[0].get(key) if _current != "en" else None
+    if translated is None:
+        return template.format(**fields)
+    values = {name: tr(value) if isinstance(value, Message) else value for name, value in fields.items()}
+    return _particles(template.replace(key, translated).format(**values))
+
+
 def _lookup(code: str, key: str) -> str | None:
     exact, _ = catalogue(code)
-    if key in exact:
+    if key in exact and not _PLACEHOLDER.search(key):
         return exact[key]
     found = _template_for(code, key)
     if found is None:
