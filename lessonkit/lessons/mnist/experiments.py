@@ -32,7 +32,7 @@ from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, build_model, evaluate
 
 VALIDATION = 10_000  # the last images of the training set; training subsets come from the rest
 SETTLE = 2 / 3  # a run has settled when its best validation accuracy came in the first two thirds of its training
-PATIENCE = 3  # measurements without a better validation accuracy before the learning rate is cut tenfold
+PATIENCE = 3  # the rate is cut tenfold at the 4th measurement in a row without a better validation accuracy
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
     trained until its validation accuracy has settled: measured every `eval_every` steps, it stops
     at the first measurement after `min_steps` where `settled(...)` holds, or at `max_steps`.
     So that a run settles instead of creeping up for hundreds of epochs, the learning rate is cut
-    tenfold whenever `patience` measurements in a row bring no better validation accuracy
+    tenfold whenever more than `patience` measurements in a row (four, by default) bring no better
+    validation accuracy
     (`torch.optim.lr_scheduler.ReduceLROnPlateau`); each measurement records the rate (`lr`).
 
     dtype: torch.bfloat16 runs the forward pass under autocast (the weights and Adam stay float32;
