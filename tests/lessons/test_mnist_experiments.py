@@ -50,7 +50,8 @@ def plain_run(arm, seed, *, data, size, eval_every, min_steps, max_steps, valida
                             group["lr"] = lr
                 n = len(accuracies)
                 first_best = accuracies.index(max(accuracies)) + 1
-                if step >= max_steps or (step >= min_steps and first_best <= 2 / 3 * n):
+                cut_twice = lr <= LR / 100 * 1.01
+                if step >= max_steps or (step >= min_steps and cut_twice and first_best <= 2 / 3 * n):
                     rows.append({**_rows(step, "train", *evaluate(model, x, y)), "lr": lr})
                     return rows
 

@@ -33,6 +33,7 @@ from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, build_model, evaluate
 VALIDATION = 10_000  # the last images of the training set; training subsets come from the rest
 SETTLE = 2 / 3  # a run has settled when its best validation accuracy came in the first two thirds of its training
 PATIENCE = 3  # the rate is cut tenfold at the 4th measurement in a row without a better validation accuracy
+CUTS = 2  # a run may stop only after its rate was cut this many times (1e-3 to 1e-5): its plateaus are behind it
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
                         on_eval=None) -> list[dict]:
     """One run of the lab's network and recipe (Adam from 1e-3, batches of 100), in plain torch,
     trained until its validation accuracy has settled: measured every `eval_every` steps, it stops
-    at the first measurement after `min_steps` where `settled(...)` holds, or at `max_steps`.
+    at the first measurement after `min_steps`, once its learning rate has been cut `CUTS` times, where
+    `settled(...)` holds; or at `max_steps`.
     So that a run settles instead of creeping up for hundreds of epochs, the learning rate is cut
     tenfold whenever more than `patience` measurements in a row (four, by default) bring no better
     validation accuracy
@@ -125,7 +127,13 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
         batches = Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1))
         passes = (index for _ in iter(int, 1) for index in batches.indices())  # pass after pass, reshuffled
         rows, accuracies, step = [], [], 0
-        while not (accuracies and (step >= max_steps or (step >= min_steps and settled(accuracies)))):
+        floor = LR * 0.1 ** CUTS * 1.01  # the rate after CUTS cuts (with room for float rounding)
+
+        def done():
+            return step >= max_steps or (step >= min_steps and optimizer.param_groups[0]["lr"] <= floor
+                                         and settled(accuracies))
+
+        while not (accuracies and done()):
             index = next(passes)
             training_step(model, optimizer, x[index], y[index], autocast)
             step += 1
@@ -257,11 +265,11 @@ EXPERIMENTS = [
                       (NONE, LAB, PAPER), SEEDS, (50_000,), 500, 7_500, 40_000),
     SettledExperiment("mnist-1k-settled", "the ablation and the p sweep on 1,000 images, each run trained until its "
                       "validation accuracy settled; `both` also in float32",
-                      (NONE, HIDDEN, INPUT, BOTH, PAPER, *P_SWEEP), SEEDS, (1_000,), 200, 1_000, 10_000,
+                      (NONE, HIDDEN, INPUT, BOTH, PAPER, *P_SWEEP), SEEDS, (1_000,), 100, 1_000, 10_000,
                       float32_arms=(Arm("both, float32", p=0.5, input_p=0.5),)),
     SettledExperiment("mnist-size-settled", "the paper's setting against none at 100 and 500 images, each run trained "
                       "until its validation accuracy settled (1,000 and 50,000 come from the experiments above)",
-                      (NONE, PAPER), SEEDS, (100, 500), 200, 1_000, 20_000),
+                      (NONE, PAPER), SEEDS, (100, 500), 100, 1_000, 10_000),
 ]
 
 
