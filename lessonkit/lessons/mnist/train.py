@@ -70,11 +70,29 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return (model(x).argmax(1) == y).float().mean().item()
 
 
-def _autocast(fn, device, dtype):
-    def under_autocast(*args):
-        with torch.autocast(device.type, dtype=dtype):
-            return fn(*args)
-    return under_autocast
+def _autocast_forward(model: nn.Module, device: torch.device, dtype: torch.dtype) -> list:
+    """Run every forward pass of `model` under autocast, and nothing else (its backward pass and the
+    optimizer's step stay in float32): a pre-hook enters the context, a hook leaves it. Returns
+    the handles; `_remove(handles)` undoes it."""
+    entered = []
+
+    def enter(module, args):  # noqa: ARG001 - torch calls a forward pre-hook with (module, args)
+        context = torch.autocast(device.type, dtype=dtype)
+        context.__enter__()
+        entered.append(context)
+
+    def leave(module, args, output):  # noqa: ARG001 - torch calls a forward hook with (module, args, output)
+        entered.pop().__exit__(None, None, None)
+
+    return [model.register_forward_pre_hook(enter), model.register_forward_hook(leave), entered]
+
+
+def _remove(handles: list) -> None:
+    *hooks, entered = handles
+    for hook in hooks:
+        hook.remove()
+    while entered:  # a forward pass that raised left its context open
+        entered.pop().__exit__(None, None, None)
 
 
 def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
@@ -106,8 +124,6 @@ def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_s
         p = [layer.p for layer in model.modules() if isinstance(layer, nn.Dropout)]
     model = model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=fused or None)
-    if dtype != torch.float32:
-        epoch_fn, eval_fn = _autocast(epoch_fn, device, dtype), _autocast(eval_fn, device, dtype)
     generator = torch.Generator(device=device if device.type == "cuda" else "cpu").manual_seed(seed)
     batches = Batches(x_train, y_train, batch_size, generator)
     settings = {"p": p, "input_p": input_p, "lr": float(lr), "batch_size": batch_size, "seed": seed, "subset": subset,
@@ -115,17 +131,23 @@ def run_lab(p: float = P, *, input_p: float = 0.0, epochs: int = EPOCHS, batch_s
     history = History()
     if checkpoint is not None and Path(checkpoint).exists():
         history = load_checkpoint(checkpoint, model, optimizer, generator, settings)
-    with progress(total=epochs, initial=len(history), desc="epochs", unit="epoch", disable=not show_progress) as bar:
-        for epoch in range(len(history) + 1, epochs + 1):
-            start = time.perf_counter()
-            train_loss = epoch_fn(model, optimizer, batches)
-            test_loss, test_acc = eval_fn(model, x_test, y_test)
-            history.add(epoch=epoch, train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
-                        seconds=time.perf_counter() - start)
-            if checkpoint is not None:
-                save_checkpoint(checkpoint, model, optimizer, history, generator, settings)
-            bar.set_postfix(test_acc=f"{test_acc:.2%}", refresh=False)
-            bar.update(1)
-            if on_epoch is not None:
-                on_epoch(history)
+    handles = _autocast_forward(model, device, dtype) if dtype != torch.float32 else None
+    try:
+        with progress(total=epochs, initial=len(history), desc="epochs", unit="epoch",
+                      disable=not show_progress) as bar:
+            for epoch in range(len(history) + 1, epochs + 1):
+                start = time.perf_counter()
+                train_loss = epoch_fn(model, optimizer, batches)
+                test_loss, test_acc = eval_fn(model, x_test, y_test)
+                history.add(epoch=epoch, train_loss=train_loss, test_loss=test_loss, test_acc=test_acc,
+                            seconds=time.perf_counter() - start)
+                if checkpoint is not None:
+                    save_checkpoint(checkpoint, model, optimizer, history, generator, settings)
+                bar.set_postfix(test_acc=f"{test_acc:.2%}", refresh=False)
+                bar.update(1)
+                if on_epoch is not None:
+                    on_epoch(history)
+    finally:
+        if handles is not None:
+            _remove(handles)
     return model, history
