@@ -254,7 +254,7 @@ def test_the_lab_in_bfloat16_learns_as_in_float32_and_leaves_the_model_as_it_was
     # lab learned nothing (a test accuracy of 11% on MNIST), which this catches
     runs = {dtype: run_lab(0.3, epochs=3, seed=1, data=small_mnist, device="cpu", fused=True, dtype=dtype,
                            show_progress=False) for dtype in (torch.float32, torch.bfloat16)}
-    (f32_model, f32), (bf16_model, bf16) = runs[torch.float32], runs[torch.bfloat16]
+    (_, f32), (bf16_model, bf16) = runs[torch.float32], runs[torch.bfloat16]
     assert bf16["train_loss"][-1] < 0.8 * bf16["train_loss"][0]
     assert bf16["test_acc"][-1] == pytest.approx(f32["test_acc"][-1], abs=0.05)
     assert not bf16_model._forward_hooks and not bf16_model._forward_pre_hooks

@@ -16,6 +16,7 @@ from lessonkit.core.records import describe_provenance, load_record, processor_n
 from lessonkit.core.run_cache import cached
 from lessonkit.core.seeding import seed_everything
 from lessonkit.core.stats import paired_table
+from lessonkit.core.training import one_thread
 from lessonkit.lessons.mnist.analysis import Runs, relative_error_change
 from lessonkit.lessons.mnist.experiments import Arm, experiment, train_until_settled
 from lessonkit.lessons.mnist.plots import (
@@ -30,7 +31,8 @@ from lessonkit.lessons.mnist.widgets import LiveCurves, RunCurvesBrowser
 
 __all__ = [
     "Arm", "LiveCurves", "RunCurvesBrowser", "Runs", "ablation_figure", "accuracy", "cached", "describe_provenance",
-    "experiment", "load_record", "mnist_tensors", "p_choice_figure", "paired_table", "pick_device", "prediction_grid",
-    "processor_name", "raw_test_images", "relative_error_change", "run_lab", "seed_everything", "show", "size_figure",
-    "train_until_settled", "validation_curves_figure",
+    "experiment", "load_record", "mnist_tensors", "one_thread", "p_choice_figure", "paired_table", "pick_device",
+    "prediction_grid", "processor_name", "raw_test_images", "relative_error_change", "run_lab", "seed_everything",
+    "show",
+    "size_figure", "train_until_settled", "validation_curves_figure",
 ]

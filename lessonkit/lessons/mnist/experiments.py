@@ -27,7 +27,7 @@ from lessonkit.core.device import flush_denormals, pick_device, training_dtype
 from lessonkit.core.mnist_data import mnist_tensors, random_subset
 from lessonkit.core.progress import progress
 from lessonkit.core.records import PROVENANCE, append_rows, provenance
-from lessonkit.core.training import Batches
+from lessonkit.core.training import Batches, one_thread
 from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, build_model, evaluate
 
 VALIDATION = 10_000  # the last images of the training set; training subsets come from the rest
@@ -222,9 +222,11 @@ class SettledExperiment(_MnistExperiment):
         return torch.float32 if arm in self.float32_arms else training_dtype(device)
 
     def _train_one(self, arm, seed, size, data, device, on_eval=None):
-        return train_until_settled(arm, seed, data=data, size=size, eval_every=self.eval_every,
-                                   min_steps=self.min_steps, max_steps=self.max_steps,
-                                   dtype=self.dtype(arm, device), on_eval=on_eval)
+        # every run on one thread (workers run side by side): the thread count orders the float sums
+        with one_thread():
+            return train_until_settled(arm, seed, data=data, size=size, eval_every=self.eval_every,
+                                       min_steps=self.min_steps, max_steps=self.max_steps,
+                                       dtype=self.dtype(arm, device), on_eval=on_eval)
 
     def train(self, todo, path, device=None, show_progress=True) -> None:
         device = _device(device)
