@@ -56,7 +56,7 @@ def test_the_choice_uses_validation_only():
 
 def test_tables_and_bad_input():
     runs = Runs(record())
-    table = runs.table(["no dropout", "both"], baseline="no dropout")
+    table = runs.table(["no dropout", "both"], baseline="no dropout", stopped=False)
     assert f"{runs.compare('both', 'no dropout').mean:+19.2f} (" in table and "4 of 4" in table
     with pytest.raises(ValueError, match="arm must be one of"):
         runs.seeds("nothing")
