@@ -7,7 +7,17 @@ import torch.nn.functional as F
 import conftest
 from lessonkit.core.mnist_data import random_subset
 from lessonkit.core.training import Batches
-from lessonkit.lessons.mnist.experiments import Arm, _rows, experiment, settled, split_validation, train_until_settled
+from lessonkit.lessons.mnist.experiments import (
+    Arm,
+    _rows,
+    experiment,
+    max_norm_,
+    recipe_network,
+    settled,
+    split_validation,
+    train_recipe,
+    train_until_settled,
+)
 from lessonkit.lessons.mnist.train import BATCH_SIZE, LR, evaluate
 
 SETTLE = dict(size=200, eval_every=2, min_steps=4, max_steps=40, validation=300)
@@ -112,3 +122,62 @@ def test_the_settled_run_in_bfloat16_lands_near_float32():
     assert f32 != bf16  # autocast really ran in bf16
     for a, b in zip(f32, bf16):
         assert a["loss"] == pytest.approx(b["loss"], rel=0.05, abs=0.02)
+
+
+def deepnet_run(arm, seed, *, data, size, steps, eval_every, validation):
+    """The paper's recipe as deepnet's edge update writes it: v = momentum * v + gradient,
+    w = w - epsilon * v, then each unit's incoming weights limited to norm 3 (by hand here)."""
+    train_data, (x_test, y_test) = data
+    pool, (x_val, y_val) = split_validation(train_data, validation)
+    x, y = random_subset(*pool, size, seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = recipe_network(arm)
+        velocity = [torch.zeros_like(w) for w in model.parameters()]
+        batches = Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1))
+        rows, step = [], 0
+        while step < steps:
+            for index in batches.indices():
+                f = step / steps
+                momentum, epsilon = (1 - f) * 0.5 + f * 0.99, 1.0 / (1 + step / (10_000 * steps / 100_000))
+                model.train()
+                model.zero_grad()
+                F.cross_entropy(model(x[index]), y[index]).backward()
+                with torch.no_grad():
+                    for w, v in zip(model.parameters(), velocity):
+                        v.mul_(momentum).add_(w.grad)
+                        w.sub_(epsilon * v)
+                        if w.ndim == 2:
+                            norms = w.norm(dim=1, keepdim=True)
+                            w.copy_(torch.where(norms > 3, w * 3 / norms, w))
+                step += 1
+                if step % eval_every == 0:
+                    val, test = evaluate(model, x_val, y_val), evaluate(model, x_test, y_test)
+                    rows += [_rows(step, "validation", *val), _rows(step, "test", *test)]
+                if step == steps:
+                    break
+        rows.append(_rows(step, "train", *evaluate(model, x, y)))
+    return rows
+
+
+@pytest.mark.parametrize("arm", [Arm("none"), Arm("paper", p=0.5, input_p=0.2)])
+def test_the_recipe_run_is_deepnets_update_written_by_hand(arm):
+    data, settings = fake_mnist(), dict(size=200, steps=12, eval_every=3, validation=300)
+    ours = train_recipe(arm, 4, data=data, **settings)
+    plain = deepnet_run(arm, 4, data=data, **settings)
+    assert [(r["step"], r["split"]) for r in ours] == [(r["step"], r["split"]) for r in plain]
+    for a, b in zip(ours, plain):
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-4, abs=1e-5)
+        assert a["accuracy"] == pytest.approx(b["accuracy"])
+    network = recipe_network(arm)
+    assert [m.out_features for m in network if isinstance(m, torch.nn.Linear)] == [1024, 1024, 1024, 10]
+
+
+def test_max_norm_shortens_only_the_rows_longer_than_the_limit():
+    layer = torch.nn.Linear(50, 8)
+    with torch.no_grad():
+        layer.weight.mul_(torch.linspace(1, 40, 8)[:, None])  # rows from about norm 0.6 to about 23
+    before = layer.weight.norm(dim=1)
+    max_norm_(torch.nn.Sequential(layer))
+    assert torch.allclose(layer.weight.norm(dim=1), before.clamp(max=3.0), rtol=1e-5)
+    assert (before > 3).sum() >= 4 and (before < 3).sum() >= 1

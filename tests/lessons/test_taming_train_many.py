@@ -72,19 +72,28 @@ def test_a_contest_sample_scores_each_setting_by_cross_validation_and_on_test():
     ps, wds, epochs = (0.2, 0.5), (1e-3,), 30
     rows = contest_sample(4, ps=ps, weight_decays=wds, folds=4, epochs=epochs, hidden=16)
     settings = contest_settings(ps, wds)
-    assert [(r["arm"], r["split"]) for r in rows[:-2]] == [(name, s) for name, *_ in settings for s in ("cv", "test")]
+    at_end = [(r["arm"], r["method"], r["split"]) for r in rows if r["step"] == epochs and "early" not in r["method"]]
+    assert at_end == [(name, method, s) for name, method, *_ in settings for s in ("cv", "test")]
     data = make_regression_data(seed=4)
-    # the CV MSE of p = 0.2: the mean over the 4 folds of fit_mlp trained on the rest, scored on the fold
-    held_out = []
+    # p = 0.2 written plainly: fit_mlp on each fold's rest, scored on the fold after every epoch
+    curves = []
     for fit, held in folds(20, 4, seed=4):
         part = RegressionData(data.x_train[fit], data.y_train[fit], data.x_train[held], data.y_train[held], 0.2)
-        held_out.append(fit_mlp(part, p=0.2, epochs=epochs, hidden=16, seed=4).test_mse)
-    cv = next(r["loss"] for r in rows if (r["arm"], r["split"]) == ("p = 0.2", "cv"))
-    assert cv == pytest.approx(sum(held_out) / 4, rel=1e-4)
-    test = next(r["loss"] for r in rows if (r["arm"], r["split"]) == ("p = 0.2", "test"))
-    assert test == pytest.approx(fit_mlp(data, p=0.2, epochs=epochs, hidden=16, seed=4).test_mse, rel=1e-4)
-    early = [r for r in rows if r["arm"] == "early stopping"]
-    assert [r["split"] for r in early] == ["cv", "test"] and 1 <= early[0]["step"] <= epochs
+        curves.append(fit_mlp(part, p=0.2, epochs=epochs, hidden=16, seed=4).history["test_loss"])
+    cv_curve = torch.tensor(curves).mean(0)  # the CV MSE after each epoch
+    full = fit_mlp(data, p=0.2, epochs=epochs, hidden=16, seed=4).history["test_loss"]
+    row = {(r["arm"], r["split"]): r for r in rows}
+    assert row["p = 0.2", "cv"]["loss"] == pytest.approx(cv_curve[-1].item(), rel=1e-4)
+    assert row["p = 0.2", "test"]["loss"] == pytest.approx(full[-1], rel=1e-4)
+    # stopped early: at the epoch of lowest CV MSE, read on the network trained on all 20 points
+    stopped = row["p = 0.2 + early stopping", "test"]
+    assert stopped["method"] == "dropout + early stopping"
+    assert stopped["step"] == int(cv_curve.argmin()) + 1 == row["p = 0.2 + early stopping", "cv"]["step"]
+    assert row["p = 0.2 + early stopping", "cv"]["loss"] == pytest.approx(cv_curve.min().item(), rel=1e-4)
+    assert stopped["loss"] == pytest.approx(full[stopped["step"] - 1], rel=1e-4)
+    for arm, method in (("early stopping", "early stopping"), ("λ = 0.001 + early stopping", "L2 + early stopping")):
+        assert [(r["method"], r["split"]) for r in rows if r["arm"] == arm] == [(method, "cv"), (method, "test")]
+        assert 1 <= row[arm, "cv"]["step"] <= epochs
 
 
 def test_bad_arguments_name_themselves():

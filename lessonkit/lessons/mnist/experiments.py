@@ -151,6 +151,81 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
     return rows
 
 
+# The dropout paper's own recipe for MNIST, as its first author's code configures it (deepnet,
+# examples/ff/model_dropout.pbtxt and train.pbtxt): ReLU layers of 1024 units (Table 2's rows), weights
+# drawn from N(0, 1/fan_in), biases 0; SGD with momentum rising linearly from 0.5 to 0.99 over its
+# 100,000 steps, learning rate 1.0 / (1 + step / 10,000) ("INVERSE_T", half-life 10,000 steps); after
+# each step every unit's incoming weight vector is scaled back to norm 3 if longer (max-norm);
+# batches of 100; drop 0.2 of the pixels and 0.5 of the hidden units (deepnet's dropout_prob).
+RECIPE_STEPS, RECIPE_HALF_LIFE, RECIPE_MOMENTUM, RECIPE_NORM = 100_000, 10_000, (0.5, 0.99), 3.0
+
+
+def recipe_network(arm: Arm, width: int = 1024, depth: int = 3) -> torch.nn.Sequential:
+    """784, then `depth` ReLU layers of `width` units, then 10; Dropout(input_p) on the pixels and
+    Dropout(p) after each hidden layer; weights N(0, 1/fan_in), biases 0 (deepnet's
+    DENSE_GAUSSIAN_SQRT_FAN_IN and CONSTANT)."""
+    sizes = [784] + [width] * depth
+    layers = [torch.nn.Dropout(arm.input_p)] if arm.input_p > 0 else []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU(), torch.nn.Dropout(arm.p)]
+    layers.append(torch.nn.Linear(width, 10))
+    for layer in layers:
+        if isinstance(layer, torch.nn.Linear):
+            torch.nn.init.normal_(layer.weight, std=layer.in_features ** -0.5)
+            torch.nn.init.zeros_(layer.bias)
+    return torch.nn.Sequential(*layers)
+
+
+@torch.no_grad()
+def max_norm_(model: torch.nn.Module, limit: float = RECIPE_NORM) -> None:
+    """Scale each unit's incoming weight vector (a row of a Linear's weight) back to norm `limit` if longer."""
+    for layer in model.modules():
+        if isinstance(layer, torch.nn.Linear):
+            layer.weight.copy_(torch.renorm(layer.weight, 2, 0, limit))
+
+
+def train_recipe(arm: Arm, seed: int, *, data, size: int, steps: int, eval_every: int,
+                 dtype: torch.dtype = torch.float32, validation: int | None = None, on_eval=None) -> list[dict]:
+    """One run of the paper's recipe (above) on `size` training images (drawn as `train_until_settled`
+    draws them), for `steps` steps: the schedule's half-life and momentum ramp scaled by
+    steps / 100,000, so a shorter run goes through the same schedule faster. Measured every
+    `eval_every` steps on validation and test, as `train_until_settled` measures (the lesson reads
+    each run at its best validation step)."""
+    check_seed("seed", seed)
+    train_data, (x_test, y_test) = data
+    pool, (x_val, y_val) = split_validation(train_data, validation)
+    _check_run(size, steps, eval_every, pool)
+    x, y = random_subset(*pool, size, seed)
+    scale = steps / RECIPE_STEPS
+    autocast = (lambda: torch.autocast(x.device.type, dtype=dtype)) if dtype != torch.float32 else \
+        contextlib.nullcontext
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)  # first weights, then the dropout masks
+        model = recipe_network(arm).to(x.device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=1.0, momentum=RECIPE_MOMENTUM[0])
+        batches = Batches(x, y, BATCH_SIZE, torch.Generator().manual_seed(seed + 1))
+        passes = (index for _ in iter(int, 1) for index in batches.indices())  # pass after pass, reshuffled
+        rows = []
+        for step in range(1, steps + 1):
+            ramp = (step - 1) / steps  # deepnet's momentum ramp spans its whole run
+            for group in optimizer.param_groups:
+                group["lr"] = 1.0 / (1 + (step - 1) / (RECIPE_HALF_LIFE * scale))
+                group["momentum"] = (1 - ramp) * RECIPE_MOMENTUM[0] + ramp * RECIPE_MOMENTUM[1]
+            index = next(passes)
+            training_step(model, optimizer, x[index], y[index], autocast)
+            max_norm_(model)
+            if step % eval_every == 0:
+                with autocast():
+                    val, test = evaluate(model, x_val, y_val), evaluate(model, x_test, y_test)
+                lr = optimizer.param_groups[0]["lr"]
+                rows += [{**_rows(step, "validation", *val), "lr": lr}, {**_rows(step, "test", *test), "lr": lr}]
+                if on_eval is not None:
+                    on_eval(step, val[1])
+        with autocast():
+            rows.append({**_rows(step, "train", *evaluate(model, x, y)), "lr": optimizer.param_groups[0]["lr"]})
+    return rows
+
+
 COLUMNS = ["experiment", "arm", "p", "input_p", "seed", "size", "steps", "step", "split", "loss", "accuracy", "lr",
            *PROVENANCE]
 
@@ -252,6 +327,16 @@ class SettledExperiment(_MnistExperiment):
         return self._train_one(self.arm(arm), seed, size, mnist_tensors(device), device)
 
 
+@dataclass(frozen=True)
+class RecipeExperiment(SettledExperiment):
+    """Arms x seeds, each run the paper's recipe (`train_recipe`) for `max_steps` steps on 50,000 images."""
+
+    def _train_one(self, arm, seed, size, data, device, on_eval=None):
+        with one_thread():
+            return train_recipe(arm, seed, data=data, size=size, steps=self.max_steps, eval_every=self.eval_every,
+                                dtype=self.dtype(arm, device), on_eval=on_eval)
+
+
 NONE = Arm("no dropout")
 HIDDEN, INPUT = Arm("hidden only", p=0.5), Arm("input only", input_p=0.5)
 BOTH = Arm("both", p=0.5, input_p=0.5)
@@ -272,6 +357,9 @@ EXPERIMENTS = [
     SettledExperiment("mnist-size-settled", "the paper's setting against none at 100 and 500 images, each run trained "
                       "until its validation accuracy settled (1,000 and 50,000 come from the experiments above)",
                       (NONE, PAPER), SEEDS, (100, 500), 100, 1_000, 10_000),
+    RecipeExperiment("mnist-paper-recipe", "the paper's own recipe (SGD with rising momentum, decaying rate, "
+                     "max-norm 3, 3 x 1024 ReLU units) without and with its dropout, on 50,000 images",
+                     (NONE, PAPER), tuple(range(5)), (50_000,), 500, 20_000, 20_000),
 ]
 
 

@@ -16,10 +16,11 @@ from lessonkit.core.figures import show
 from lessonkit.core.history import History
 from lessonkit.core.records import describe_provenance, load_record
 from lessonkit.core.seeding import seed_everything
+from lessonkit.core.stats import paired_table
 from lessonkit.core.training import one_thread
 from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.model import fit_polynomial, legendre_features, mse
-from lessonkit.lessons.taming.analysis import Contest
+from lessonkit.lessons.taming.analysis import METHODS, edge_hits
 from lessonkit.lessons.taming.model import (
     MLPFit,
     dropout_ridge,
@@ -41,9 +42,9 @@ from lessonkit.lessons.taming.train import feature_dropout_study, study_table, t
 from lessonkit.lessons.taming.widgets import FeatureDropoutExplorer, PExplorer
 
 __all__ = [
-    "Contest", "FeatureDropoutExplorer", "History", "MLPFit", "PExplorer", "describe_provenance", "dropout_ridge",
-    "dropout_sgd", "feature_dropout_study", "feature_penalties", "fit_mlp", "fit_polynomial", "legendre_features",
-    "load_record", "make_regression_data", "mc_dropout_predict", "mse", "one_thread", "p_grid", "study_table",
-    "plot_error_vs_p", "plot_fits", "plot_loss_curves", "plot_mc_dropout", "plot_overfit_vs_polynomial",
-    "plot_paired_differences", "seed_everything", "show", "train_p_grid",
+    "describe_provenance", "dropout_ridge", "dropout_sgd", "edge_hits", "feature_dropout_study", "feature_penalties",
+    "FeatureDropoutExplorer", "fit_mlp", "fit_polynomial", "History", "legendre_features", "load_record",
+    "make_regression_data", "mc_dropout_predict", "METHODS", "MLPFit", "mse", "one_thread", "p_grid", "paired_table",
+    "PExplorer", "plot_error_vs_p", "plot_fits", "plot_loss_curves", "plot_mc_dropout", "plot_overfit_vs_polynomial",
+    "plot_paired_differences", "seed_everything", "show", "study_table", "train_p_grid",
 ]

@@ -9,7 +9,7 @@ from lessonkit.core.progress import progress
 from lessonkit.core.records import PROVENANCE, append_rows, provenance
 from lessonkit.lessons.taming.train import contest_sample
 
-COLUMNS = ["experiment", "arm", "p", "weight_decay", "seed", "step", "split", "loss", *PROVENANCE]
+COLUMNS = ["experiment", "arm", "method", "p", "weight_decay", "seed", "step", "split", "loss", *PROVENANCE]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,6 @@ class ContestExperiment:
 
 
 EXPERIMENTS = [
-    ContestExperiment("taming-contest", "lesson 3: none, dropout, L2 and early stopping on 50 samples, knobs by "
-                      "5-fold CV", tuple(range(50))),
+    ContestExperiment("taming-contest", "lesson 3: none, dropout, L2, each also stopped early, on 50 samples, "
+                      "knobs and epochs by 5-fold CV", tuple(range(50))),
 ]

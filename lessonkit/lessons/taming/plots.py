@@ -6,11 +6,12 @@
     show(plot_error_vs_p(fits))                        # test error against p
     show(plot_mc_dropout(data, dropout))               # MC-dropout mean ± one std
     PExplorer(data, fits)                              # a p slider that picks among fits
-    show(plot_paired_differences(comparison))          # many samples: each method minus none
+    show(plot_paired_differences(test_mse))            # many samples: each method minus none
 """
 import torch
 
 from lessonkit.core.figures import COLORS, new_figure
+from lessonkit.core.stats import paired
 from lessonkit.lessons.overfitting.model import fit_polynomial, mse
 from lessonkit.lessons.overfitting.plots import GRID, Y_LIMITS, draw_points_and_truth
 from lessonkit.lessons.taming.model import MLPFit, mc_dropout_predict
@@ -121,26 +122,27 @@ def plot_mc_dropout(data, fit: MLPFit, passes: int = 200, seed: int = 0):
     return figure
 
 
-def plot_paired_differences(contest, methods=("dropout", "L2", "early stopping")):
+def plot_paired_differences(test_mse, methods=("dropout", "L2", "early stopping", "dropout + early stopping",
+                                               "L2 + early stopping")):
     """Per sample, test MSE of each method minus no regularization (dots), with the mean and
-    its 95% interval (bar). Below zero: the method did better on that sample. contest: a
-    `contest.Contest` (the record of section 6)."""
-    figure, ax = new_figure(width=6.4, height=3.8)
+    its 95% interval (bar). Below zero: the method did better on that sample. test_mse: a
+    DataFrame, one row per sample and one column per method (section 6's `test_mse`)."""
+    figure, ax = new_figure(width=8.4, height=3.9)
     ax.axhline(0, color="0.4", lw=0.8)
     ticks = []
-    none = torch.tensor(contest.test("none"))
     for i, method in enumerate(methods):
-        diff = (torch.tensor(contest.test(method)) - none).numpy()
+        diff = (test_mse[method] - test_mse["none"]).to_numpy()
         spread = torch.linspace(-0.2, 0.2, len(diff)).numpy()  # side by side, not random jitter
         ax.scatter(i + spread, diff, s=12, color=COLORS["test_error"], alpha=0.6, zorder=2)
-        d = contest.compare(method)
+        d = paired(test_mse[method], test_mse["none"], higher_is_better=False)
         ax.errorbar([i + 0.32], [d.mean], yerr=[[d.mean - d.low], [d.high - d.mean]], fmt="o", color="black",
                     capsize=4, zorder=3)
-        ticks.append(f"{method} minus none\n{d.mean:+.4f} ({d.low:+.4f} to {d.high:+.4f})\n"
+        name = method.replace(" + ", " +\n")  # two short lines under the wide labels
+        ticks.append(f"{name}\nminus none\n{d.mean:+.4f}\n({d.low:+.4f} to {d.high:+.4f})\n"
                      f"better on {d.wins} of {d.n}")
     ax.set_xticks(range(len(methods)), ticks, fontsize=8)
     ax.set_xlim(-0.5, len(methods) - 0.5)
-    ax.set(ylabel="test MSE difference", title=f"{len(contest.seeds)} samples, each knob chosen by 5-fold CV "
+    ax.set(ylabel="test MSE difference", title=f"{len(test_mse)} samples, each knob chosen by 5-fold CV "
            "(dots: samples; bar: mean and 95% CI)")
     ax.title.set_fontsize(9)
     return figure

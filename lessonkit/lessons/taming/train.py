@@ -150,10 +150,10 @@ CONTEST_PS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 CONTEST_L2 = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 
 
-def contest_settings(ps=CONTEST_PS, weight_decays=CONTEST_L2) -> list[tuple[str, float, float]]:
-    """(name, p, weight decay) of every network the contest trains on a sample."""
-    return ([("none", 0.0, 0.0)] + [(f"p = {p:g}", p, 0.0) for p in ps]
-            + [(f"λ = {w:g}", 0.0, w) for w in weight_decays])
+def contest_settings(ps=CONTEST_PS, weight_decays=CONTEST_L2) -> list[tuple[str, str, float, float]]:
+    """(name, method, p, weight decay) of every network the contest trains on a sample."""
+    return ([("none", "none", 0.0, 0.0)] + [(f"p = {p:g}", "dropout", p, 0.0) for p in ps]
+            + [(f"λ = {w:g}", "L2", 0.0, w) for w in weight_decays])
 
 
 def contest_sample(seed: int, *, ps=CONTEST_PS, weight_decays=CONTEST_L2, folds: int = 5, epochs: int = EPOCHS,
@@ -161,10 +161,15 @@ def contest_sample(seed: int, *, ps=CONTEST_PS, weight_decays=CONTEST_L2, folds:
     """One sample of the contest, `make_regression_data(seed=seed)`: every setting trained on
     each of `folds` folds of the 20 training points (lesson 1's folds) and scored on the held-out
     points (its CV MSE), then trained on all 20 and scored once on the 200 test points.
-    Early stopping's epoch is where the unregularized network's mean held-out MSE over the folds
-    is lowest; its test MSE is that of the network trained on all 20, read at that epoch.
 
-    Returns rows: arm (setting), p, weight_decay, step (epochs), split ("cv" or "test"), loss (MSE).
+    Each setting is read twice: after all `epochs` (its method: none, dropout or L2), and stopped
+    early, at the epoch where its mean held-out MSE over the folds is lowest (method "early
+    stopping" for the unregularized network, "dropout + early stopping" and "L2 + early stopping"
+    for the others); its test MSE is that of the network trained on all 20, read at that epoch.
+    The test points choose nothing.
+
+    Returns rows: arm (setting), method, p, weight_decay, step (epochs), split ("cv" or "test"),
+    loss (MSE).
     """
     settings = contest_settings(ps, weight_decays)
     data = make_regression_data(seed=check_seed("seed", seed))
@@ -174,24 +179,25 @@ def contest_sample(seed: int, *, ps=CONTEST_PS, weight_decays=CONTEST_L2, folds:
     x, y = data.x_train, data.y_train
     cv = train_stacked(torch.stack([x[fit] for fit, _ in splits for _ in settings]),
                        torch.stack([y[fit] for fit, _ in splits for _ in settings]),
-                       [p for _ in splits for _, p, _ in settings], [w for _ in splits for *_, w in settings],
+                       [p for _ in splits for *_, p, _ in settings], [w for _ in splits for *_, w in settings],
                        [seed] * (folds * k), x_val=torch.stack([x[held] for _, held in splits for _ in settings]),
                        y_val=torch.stack([y[held] for _, held in splits for _ in settings]),
                        epochs=epochs, hidden=hidden)
     curves = cv.val_curve.view(folds, k, epochs).mean(0)  # (settings, epochs): the CV MSE after each epoch
-    full = train_stacked(x.expand(k, -1), y.expand(k, -1), [p for _, p, _ in settings], [w for *_, w in settings],
+    full = train_stacked(x.expand(k, -1), y.expand(k, -1), [p for *_, p, _ in settings], [w for *_, w in settings],
                          [seed] * k, x_val=data.x_test.expand(k, -1), y_val=data.y_test.expand(k, -1),
                          epochs=epochs, hidden=hidden)
     rows = []
-    for i, (name, p, w) in enumerate(settings):
-        rows += [dict(arm=name, p=p, weight_decay=w, step=epochs, split="cv", loss=curves[i, -1].item()),
-                 dict(arm=name, p=p, weight_decay=w, step=epochs, split="test", loss=full.val_curve[i, -1].item())]
-    best = int(curves[0].argmin()) + 1  # chosen on the folds' held-out points, never on the test points
-    rows += [dict(arm="early stopping", p=0.0, weight_decay=0.0, step=best, split="cv", loss=curves[0].min().item()),
-             dict(arm="early stopping", p=0.0, weight_decay=0.0, step=best, split="test",
-                  loss=full.val_curve[0, best - 1].item())]
+    for i, (name, method, p, w) in enumerate(settings):
+        best = int(curves[i].argmin()) + 1  # chosen on the folds' held-out points, never on the test points
+        stopped = ("early stopping", "early stopping") if method == "none" else \
+            (f"{name} + early stopping", f"{method} + early stopping")
+        for (arm, how), step in (((name, method), epochs), (stopped, best)):
+            rows += [dict(arm=arm, method=how, p=p, weight_decay=w, step=step, split="cv",
+                          loss=curves[i, step - 1].item()),
+                     dict(arm=arm, method=how, p=p, weight_decay=w, step=step, split="test",
+                          loss=full.val_curve[i, step - 1].item())]
     return rows
-
 
 
 def cross_validated_p(features: torch.Tensor, y: torch.Tensor, ps, k: int = 5, seed: int = 0) -> tuple[float, list]:
