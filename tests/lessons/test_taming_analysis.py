@@ -27,7 +27,8 @@ def test_knobs_and_epochs_are_chosen_on_cv_and_their_test_read_after():
     choose_on_cv, = notebook_code.notebook_functions(NOTEBOOK, "choose_on_cv")
     arms = [arm for arm, *_ in SETTINGS]
     cv = dict(zip(arms, [(0.10, 0.08), (0.08, 0.07), (0.09, 0.05), (0.07, 0.06), (0.20, 0.09)]))
-    test = dict(zip(arms, [(0.10, 0.07), (0.09, 0.08), (0.01, 0.06), (0.06, 0.02), (0.01, 0.01)]))  # test picks otherwise
+    # the test MSEs would pick otherwise
+    test = dict(zip(arms, [(0.10, 0.07), (0.09, 0.08), (0.01, 0.06), (0.06, 0.02), (0.01, 0.01)]))
     rows = pd.DataFrame([row for seed in range(3)
                          for row in sample(seed, cv, test, {arm: 30 + seed + i for i, arm in enumerate(arms)})])
     chosen = choose_on_cv(rows)
