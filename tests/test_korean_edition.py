@@ -29,6 +29,17 @@ ENGLISH = build_korean.lessons()
 KOREAN = [build_korean.KOREAN / path.name for path in ENGLISH]
 
 
+def is_english(text: str) -> bool:
+    """More Latin letters than Hangul, and not a Python name (`my_gradient`, `a and b`): English prose,
+    not Korean, and not commented-out code."""
+    if re.fullmatch(r"[A-Za-z_]\w*(?: and [A-Za-z_]\w*)?", text):
+        return False
+    prose = re.sub(r"(['\"]).*?\1|\([^)]*\)|\S*\.\S+", " ", text)  # quoted answers, (types), code.names
+    if len(re.findall(r"[A-Za-z]{3,}", prose)) < 2:
+        return False
+    return len(re.findall("[A-Za-z]", text)) > len(re.findall("[가-힣]", text))
+
+
 def cells(path: Path) -> list:
     return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
@@ -70,7 +81,7 @@ def test_the_comments_in_korean_code_cells_are_korean(english):
         code = build_korean.source(cell)
         for token in tokenize.generate_tokens(io.StringIO(code).readline):
             text = token.string.lstrip("# ")
-            if token.type == tokenize.COMMENT and language._english(text) and not re.search("[가-힣]", text):
+            if token.type == tokenize.COMMENT and is_english(text) and not re.search("[가-힣]", text):
                 english_left.append((cell["id"], token.string))
     assert english_left == [], "add their Korean to lessonkit/core/locale/ko.toml and rebuild"
 

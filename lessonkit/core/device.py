@@ -1,7 +1,7 @@
 """Which device the lessons compute on: a CUDA GPU, else Apple's MPS, else the CPU."""
 import torch
 
-from lessonkit.core.language import tr
+from lessonkit.core.language import Message, tr
 
 DEVICE_NAMES = ("cuda", "mps", "cpu")
 
@@ -27,18 +27,18 @@ def pick_device(name: str | None = None, *, verbose: bool = True) -> torch.devic
     if name is None:
         if torch.cuda.is_available():
             device = torch.device("cuda")
-            why = f"a CUDA GPU is available ({torch.cuda.get_device_name(0)})"
+            why = Message("a CUDA GPU is available ({name})", name=torch.cuda.get_device_name(0))
         elif _mps_available():
             device = torch.device("mps")
-            why = "no CUDA GPU, but Apple's Metal (MPS) backend is available"
+            why = Message("no CUDA GPU, but Apple's Metal (MPS) backend is available")
         else:
             device = torch.device("cpu")
-            why = "no CUDA GPU or Apple MPS device was found; every lesson runs on a CPU"
+            why = Message("no CUDA GPU or Apple MPS device was found; every lesson runs on a CPU")
     else:
         device = _requested_device(name)
-        why = "you asked for it"
+        why = Message("you asked for it")
     if verbose:
-        print(tr(f"Using device: {device} ({tr(why)})."))
+        print(tr("Using device: {device} ({why}).", device=device, why=why))
     if device.type == "cpu":
         flush_denormals()
     return device

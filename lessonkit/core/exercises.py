@@ -138,7 +138,7 @@ class CheckReport:
         return [problem.name for problem in self.problems if isinstance(problem, Mistake)]
 
     def _told(self) -> list[str]:
-        return [p.told(self.hint) if isinstance(p, Mistake) else tr(p) for p in self.problems]
+        return [problem.told(self.hint) if isinstance(problem, Mistake) else tr(problem) for problem in self.problems]
 
     def _next_stage(self) -> str:
         if self.hint >= 3 or not self.mistakes:
@@ -178,8 +178,7 @@ def not_answered(variable: str, what: str) -> CheckReport:
     """The report for an answer cell left as it came (`None`): a nudge, not an error."""
     return CheckReport(variable, checks=1,
                        problems=[Message("not answered yet. Write your answer in `{variable}` ({what}), then run "
-                                         "this cell again.", variable=variable,
-                                         what=what if isinstance(what, Message) else Message(what))])
+                                         "this cell again.", variable=variable, what=Message(what))])
 
 
 def check_multiple_choice(variable: str, answer, *, right: str, wrong: dict[str, Mistake], praise: str,

@@ -105,12 +105,10 @@ class Explorer(widgets.VBox):
         key = self.cache_key()
         if key is not None and key in self._pngs:
             self.after_redraw()
-            self._translate_text()
             self.image.value = self._pngs[key]
             return
         self.redraw()
         self.after_redraw()
-        self._translate_text()
         self.image.value = self._render()
         if key is not None:
             self._pngs[key] = self.image.value
@@ -136,17 +134,12 @@ class Explorer(widgets.VBox):
         raise NotImplementedError
 
     def after_redraw(self):
-        """Update text widgets beside the figure; runs on every move, cached picture or not."""
-
-    def _translate_text(self):
-        """The readouts (HTML widgets) in the learner's language, after every redraw."""
-        for widget in _widgets(self.children):
-            if isinstance(widget, widgets.HTML) and widget.value:
-                widget.value = tr(widget.value)
+        """Update text widgets beside the figure (their text written with `tr`, in the learner's language);
+        runs on every move, cached picture or not."""
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = tr(f"{tr(self.title)} (run the notebook in JupyterLab to move the sliders)")
+        bundle["text/plain"] = tr("{title} (run the notebook in JupyterLab to move the sliders)", title=tr(self.title))
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return bundle
 

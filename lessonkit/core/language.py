@@ -4,14 +4,14 @@
     set_language("ko")        # the Korean edition's one setup line: checks, hints and widgets in Korean
 
 Every message a learner reads from lessonkit (exercise checks, hints, solutions' explanations and
-the comments in their code, widget labels and readouts) passes through `tr(text)`. In English it
-returns the text as it is. In Korean it looks the text up in the catalogue
-`lessonkit/core/locale/ko.toml`: first as a whole message, then against the catalogue's templates,
-English messages with `{placeholders}` for the numbers and names a message is formatted with
-(`"with p = {p} your output holds NaN or inf."`); the placeholders' values are carried over,
-translated themselves when the catalogue knows them.
-A message the catalogue does not know stays English (`recording_misses` lists them; a test fails
-on any the lessons' exercises and widgets produce).
+the comments in their code, widget labels and readouts, argument errors) passes through `tr`, which
+translates first and formats after: a message is a template with named fields,
+`tr("chose degree {degree}", degree=d)`, and the template is the key looked up in the catalogue
+`lessonkit/core/locale/ko.toml` (a message with no field is just `tr(text)`). A message told later
+(a checker's problem, a mistake's symptom) is a `Message(template, **fields)`, translated when it is
+shown. In English a template is formatted as it is; one the catalogue lacks stays English
+(tests/core/test_language.py reads lessonkit's source for every template and fails on one the
+catalogue lacks).
 
 The catalogue is data, not code: one `[[message]]` table per message, `en` and `ko`. Figures keep
 English labels (a Korean font is not guaranteed everywhere); the Korean lessons say what each
@@ -19,13 +19,11 @@ axis shows.
 """
 import re
 import tomllib
-from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 
 LANGUAGES = {"en": "English", "ko": "한국어 (Korean)"}
 _current = "en"
-_misses: set[str] | None = None  # when recording: the messages tr() could not translate
 
 
 def set_language(code: str) -> None:
@@ -51,6 +49,8 @@ class Message(str):
     """
 
     def __new__(cls, template: str, **fields):
+        if isinstance(template, Message) and not fields:
+            return template  # already a message: Message(text) takes a text whether or not it is one
         message = super().__new__(cls, template.format(**fields) if fields else template)
         message.template, message.fields = template, fields
         return message
@@ -63,100 +63,35 @@ def _message(template, fields):
     return Message(template, **fields)
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-# Placeholders that hold a sentence or more (a praise, a step's description...); every other
-# placeholder holds a number, a name or a phrase, never a sentence boundary (". " or "; "), so that a
-# template ending in a number cannot swallow the rest of a longer message.
-TEXT_PLACEHOLDERS = {"praise", "what", "title", "masks", "stage", "table", "why", "difference"}
-
-
-def _pattern(english: str) -> re.Pattern:
-    parts, last = [], 0
-    for match in _PLACEHOLDER.finditer(english):
-        parts.append(re.escape(english[last:match.start()]))
-        name = match.group(1)
-        value = ".+?" if name in TEXT_PLACEHOLDERS else r"(?:(?![.;] ).)+?"
-        parts.append(f"(?P<{name}>{value})")
-        last = match.end()
-    parts.append(re.escape(english[last:]))
-    return re.compile("".join(parts), re.S)
-
-
 @cache
-def catalogue(code: str) -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
-    """(whole messages, templates) of language `code`, read once from its TOML file."""
+def catalogue(code: str) -> dict[str, str]:
+    """The templates of language `code`, English -> translated, read once from its TOML file."""
     data = tomllib.loads(files("lessonkit.core").joinpath("locale", f"{code}.toml").read_text(encoding="utf-8"))
-    exact, templates = {}, []
-    for entry in data.get("message", []):
-        english, translated = entry["en"].strip(), entry[code].strip()
-        exact[english] = translated  # a template is also looked up as itself: tr(template, **fields)
-        names = _PLACEHOLDER.findall(english)
-        if names and len(names) == len(set(names)):  # a template with a field twice is only looked up as itself
-            templates.append((_pattern(english), translated))
-    return exact, templates
+    return {entry["en"].strip(): entry[code].strip() for entry in data.get("message", [])}
 
 
 def tr(text: str, /, **fields) -> str:
-    """`text` in the current language (unchanged in English, and when the catalogue lacks it). With
-    `fields` (or a `Message`), `text` is a template: translated first (looked up as it is), then
-    formatted; a field that is a `Message` is translated too.
+    """`text` in the current language: the template `text` is looked up whole in the catalogue, then
+    its `{fields}` are filled in (English, and a template the catalogue lacks, are formatted as they
+    are). A field that is a `Message` is translated too; any other value is formatted as it is.
+    Spaces around the template are kept.
 
+        tr("Where to look:")
         tr("with p = {p} your output holds NaN or inf.", p=p)
     """
     if isinstance(text, Message) and not fields:
         text, fields = text.template, text.fields
-    if fields:
-        return _formatted(text, fields)
     if not isinstance(text, str) or not text.strip():
         return text
     key = text.strip()
-    if _current == "en":
-        if _misses is not None and _english(key) and _lookup("ko", key) is None:
-            _misses.add(key)  # recording in English: what the Korean catalogue still lacks
-        return text
-    translated = _lookup(_current, key)
+    translated = catalogue(_current).get(key) if _current != "en" else None
     if translated is None:
-        if _misses is not None and _english(key):
-            _misses.add(key)  # English left untranslated (a Korean text passed twice is not a miss)
+        return text.format(**fields) if fields else str(text)
+    text = text.replace(key, translated)
+    if not fields:
         return text
-    return text.replace(key, translated)
-
-
-def _formatted(template: str, fields: dict) -> str:
-    key = template.strip()
-    translated = catalogue(_current)[0].get(key) if _current != "en" else None
-    if translated is None:
-        return template.format(**fields)
-    values = {name: tr(value) if isinstance(value, Message) else value for name, value in fields.items()}
-    return _particles(template.replace(key, translated).format(**values))
-
-
-def _lookup(code: str, key: str) -> str | None:
-    exact, _ = catalogue(code)
-    if key in exact and not _PLACEHOLDER.search(key):
-        return exact[key]
-    found = _template_for(code, key)
-    if found is None:
-        return None
-    translated, values = found
-    # a value that is itself a known message (a mistake's name...) is translated too
-    return _particles(translated.format(**{name: tr(value) for name, value in values}))
-
-
-@cache
-def _template_for(code: str, key: str) -> tuple[str, tuple] | None:
-    """The template that matches `key` and its placeholders' values. Of the templates that match, the
-    one whose fixed text covers most of the message: its placeholders hold the least (a short template
-    must not swallow a longer message whole). Cached: widgets translate the same readouts on every redraw,
-    and a message that matches nothing would otherwise try every template each time."""
-    matches = [(sum(len(v) for v in m.groupdict().values()), m, translated)
-               for pattern, translated in catalogue(code)[1] if (m := pattern.fullmatch(key))]
-    if not matches:
-        return None
-    _, match, translated = min(matches, key=lambda t: t[0])
-    return translated, tuple(match.groupdict().items())
+    return _particles(text.format(**{name: tr(value) if isinstance(value, Message) else value
+                                     for name, value in fields.items()}))
 
 
 # A particle after a value that varies is written in both forms in the catalogue, "은(는)", and
@@ -192,17 +127,6 @@ def _particles(text: str) -> str:
     return _PARTICLE.sub(choose, text)
 
 
-def _english(text: str) -> bool:
-    """More Latin letters than Hangul, and not a Python name (`my_gradient`, `a and b`): an English
-    message, not one already translated, and not code."""
-    if re.fullmatch(r"[A-Za-z_]\w*(?: and [A-Za-z_]\w*)?", text):
-        return False
-    prose = re.sub(r"(['\"]).*?\1|\([^)]*\)|\S*\.\S+", " ", text)  # quoted answers, (types), code.names
-    if len(re.findall(r"[A-Za-z]{3,}", prose)) < 2:
-        return False
-    return len(re.findall("[A-Za-z]", text)) > len(re.findall("[가-힣]", text))
-
-
 _COMMENT = re.compile(r"(?:^|(?<=\s))#\s+(?P<text>\S.*)$")
 
 
@@ -214,15 +138,3 @@ def tr_comments(code: str) -> str:
         match = _COMMENT.search(line)
         lines.append(line[:match.start("text")] + tr(match.group("text")) if match else line)
     return "\n".join(lines)
-
-
-@contextmanager
-def recording_misses():
-    """Within the block, record the messages `tr` cannot translate into Korean (in either
-    language) into the set it yields (for tests, and for finding what the catalogue still needs)."""
-    global _misses
-    _misses = set()
-    try:
-        yield _misses
-    finally:
-        _misses = None

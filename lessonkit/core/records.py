@@ -33,8 +33,8 @@ def load_record(name: str, path: Path | None = None) -> pd.DataFrame:
     """records/<name>.csv (or `path`) as a DataFrame, one row per measurement."""
     path = Path(path) if path is not None else record_path(name)
     if not path.exists():
-        raise FileNotFoundError(tr(f"no record {path.name} in {path.parent.name}/: run "
-                                   f"`python -m lessonkit.experiments run {name}` first"))
+        raise FileNotFoundError(tr("no record {file} in {folder}/: run `python -m lessonkit.experiments run {name}` "
+                                   "first", file=path.name, folder=path.parent.name, name=name))
     record = pd.read_csv(path)
     if "dtype" not in record:  # records made before the runner wrote its dtype were float32: no autocast then
         record.insert(record.columns.get_loc("processor") + 1, "dtype", "float32")

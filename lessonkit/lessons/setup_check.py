@@ -17,7 +17,7 @@ from lessonkit.core.data import (
 )
 from lessonkit.core.device import pick_device  # noqa: F401 - notebook 00 imports it from its lesson
 from lessonkit.core.figures import new_figure, png_bytes
-from lessonkit.core.language import tr
+from lessonkit.core.language import Message, tr
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 _PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#]+)")
@@ -64,14 +64,16 @@ def check_mnist() -> bool:
     raw = data_dir() / "MNIST" / "raw"
     missing = missing_mnist_archives()
     if not missing:
-        print(tr(f"MNIST: all {len(MNIST_ARCHIVES)} archives are present and verified in {_shown(raw)}"))
+        print(tr("MNIST: all {count} archives are present and verified in {folder}", count=len(MNIST_ARCHIVES),
+                 folder=_shown(raw)))
         return True
     damaged = damaged_mnist_archives()
     for name in damaged:
         print(damaged_message(raw / name).replace(str(raw), _shown(raw)))
     absent = [name for name in missing if name not in damaged]
     if absent:
-        print(tr(f"MNIST: {len(absent)} of {len(MNIST_ARCHIVES)} archives are not in {_shown(raw)}:"))
+        print(tr("MNIST: {absent} of {count} archives are not in {folder}:", absent=len(absent),
+                 count=len(MNIST_ARCHIVES), folder=_shown(raw)))
         for name in absent:
             print(f"  {name}")
         print(tr("Lesson 5 downloads them when it first runs. Offline, copy them into that folder,"))
@@ -92,8 +94,8 @@ class WidgetCheck(widgets.VBox):
         self._show_square()
 
     def _show_square(self, change=None):  # noqa: ARG002 - observe passes the change dict
-        self._sentence = (f"n squared is {self.slider.value ** 2}: if this changes when you move the slider, "
-                          "widgets work.")
+        self._sentence = Message("n squared is {square}: if this changes when you move the slider, widgets work.",
+                                 square=self.slider.value ** 2)
         self.label.value = tr(self._sentence)
 
     def picture(self) -> bytes:
@@ -115,7 +117,7 @@ class WidgetCheck(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = tr(f"{tr(self.TITLE)} (run the notebook in JupyterLab to move the slider)")
+        bundle["text/plain"] = tr("{title} (run the notebook in JupyterLab to move the slider)", title=tr(self.TITLE))
         bundle["image/png"] = base64.b64encode(self.picture()).decode("ascii")
         return bundle
 

@@ -31,7 +31,7 @@ from lessonkit.core.exercises import (
     not_answered,
     pure,
 )
-from lessonkit.core.language import tr
+from lessonkit.core.language import Message, tr
 from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
 
 # What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch:
@@ -60,18 +60,20 @@ def _seeded(seed):
 
 def _scale_mistake(ratio: float, mean_ratio: float, p: float) -> Mistake:
     """The mistake when kept values were multiplied by `ratio` instead of the right scale."""
-    symptom = (f"with p = {p} the mean of your output is {mean_ratio:.2f} of the input's "
-               f"(kept values are {ratio:.3g} times their input).")
+    symptom = Message("with p = {p} the mean of your output is {mean:.2f} of the input's (kept values are {ratio:.3g} "
+                      "times their input).", p=p, mean=mean_ratio, ratio=ratio)
     where = "the line that multiplies x by the mask: what happens to the values that are kept?"
     known = {
-        1.0: ("kept values not scaled", FORWARD_FIX),
-        p: ("kept values scaled by p", "scale by the inverse of the KEEP probability: " + FORWARD_FIX),
-        1 - p: ("kept values multiplied by (1-p)", "divide, do not multiply: " + FORWARD_FIX),
-        1 / p: ("kept values divided by p", "p is the DROP probability (as in torch.nn.Dropout): " + FORWARD_FIX),
+        1.0: Mistake("kept values not scaled", symptom, where, FORWARD_FIX),
+        p: Mistake("kept values scaled by p", symptom, where,
+                   "scale by the inverse of the KEEP probability: " + FORWARD_FIX),
+        1 - p: Mistake("kept values multiplied by (1-p)", symptom, where, "divide, do not multiply: " + FORWARD_FIX),
+        1 / p: Mistake("kept values divided by p", symptom, where,
+                       "p is the DROP probability (as in torch.nn.Dropout): " + FORWARD_FIX),
     }
-    for value, (name, fix) in known.items():
+    for value, mistake in known.items():
         if math.isclose(ratio, value, rel_tol=1e-4):
-            return Mistake(name, symptom=symptom, where=where, fix=fix)
+            return mistake
     return Mistake("kept values wrongly scaled", symptom=symptom, where=where,
                    fix="the mean of the output must stay that of the input: " + FORWARD_FIX)
 
@@ -80,11 +82,13 @@ def _form_problem(fn, parameters: str, variable: str, **arguments) -> str:
     """Why `fn` cannot be called as the question calls it (not a function, or the wrong parameters),
     told in one line; "" when it can."""
     if not callable(fn):
-        return f"{variable} must be a function {parameters}, got {fn!r} ({type(fn).__name__})."
+        return Message("{variable} must be a function {parameters}, got {function!r} ({type}).", variable=variable,
+                       parameters=parameters, function=fn, type=type(fn).__name__)
     try:
         inspect.signature(fn).bind(*arguments.pop("positional", ()), **arguments)
     except TypeError:
-        return f"{variable} must take the arguments {parameters}; yours takes {_parameters_of(fn)}."
+        return Message("{variable} must take the arguments {parameters}; yours takes {yours}.", variable=variable,
+                       parameters=parameters, yours=_parameters_of(fn))
     except ValueError:  # a builtin without a signature: it is called, and what it does is checked
         pass
     return ""
@@ -116,44 +120,51 @@ class _Calls:
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
-            return self._failed(f"raised {type(err).__name__}: {err}", label,
-                                f"your function raised {type(err).__name__}: {err}")
+            return self._failed(f"raised {type(err).__name__}: {err}", label, Message(
+                "your function raised {kind}: {error}", kind=type(err).__name__, error=err))
         like = args[0]  # the output has the shape and dtype of the first argument
         if out is None:
-            return self._failed("None", label, "your function returned None, not a tensor: does every path "
-                                "end in `return`?")
+            return self._failed("None", label, Message("your function returned None, not a tensor: does every path "
+                                                       "end in `return`?"))
         if not isinstance(out, torch.Tensor):
-            return self._failed("type", label, f"your function returned a {type(out).__name__}, not a tensor.")
+            return self._failed("type", label, Message("your function returned a {type}, not a tensor.",
+                                                       type=type(out).__name__))
         if out.shape != like.shape:
-            return self._failed("shape", label, f"expected a tensor of shape {tuple(like.shape)}, got shape "
-                                f"{tuple(out.shape)}")
+            return self._failed("shape", label, Message("expected a tensor of shape {shape}, got shape {got}",
+                                                        shape=tuple(like.shape), got=tuple(out.shape)))
         if out.dtype != like.dtype:
-            return self._failed("dtype", label, f"expected a tensor of {self.input_name}'s dtype, {like.dtype}, got "
-                                f"{out.dtype}")
+            if self.input_name == "x":  # one template per name: Korean's particle after it differs
+                told = Message("expected a tensor of x's dtype, {dtype}, got {got}", dtype=like.dtype, got=out.dtype)
+            else:
+                told = Message("expected a tensor of grad_output's dtype, {dtype}, got {got}", dtype=like.dtype,
+                               got=out.dtype)
+            return self._failed("dtype", label, told)
         return out
 
     def _failed(self, kind: str, label: str, message: str):
         self.failed.setdefault(kind, (message, []))[1].append(label)
         return None
 
-    def shortcut(self, what: str) -> Mistake | None:
+    def shortcut(self, what: Message) -> Mistake | None:
         """The mistake of a function that called lessonkit's or torch's dropout instead of doing `what`."""
         if not self.library:
             return None
         return Mistake(
-            "the library's dropout called", f"your function calls {self.library[0]}, which does what this "
-            "exercise asks you to write yourself.", "the body of your function: which line does the work?",
-            f"write it with tensor operations of your own: {what}")
+            "the library's dropout called", Message("your function calls {name}, which does what this exercise asks "
+                                                    "you to write yourself.", name=self.library[0]),
+            "the body of your function: which line does the work?",
+            Message("write it with tensor operations of your own: {what}", what=what))
 
     def told(self) -> None:
         """Add one problem per kind of failure to the report."""
         for message, labels in self.failed.values():
             if len(labels) == len(self.made):
-                self.report.problems.append(f"in every call: {message}")
+                self.report.problems.append(Message("in every call: {what}", what=message))
             elif len(labels) == 1:
-                self.report.problems.append(f"{labels[0]}: {message}")
+                self.report.problems.append(Message("{label}: {what}", label=labels[0], what=message))
             else:
-                self.report.problems.append(f"{labels[0]} and {len(labels) - 1} more calls: {message}")
+                self.report.problems.append(Message("{label} and {n} more calls: {what}", label=labels[0],
+                                                    n=len(labels) - 1, what=message))
 
 
 DROPOUT_PARAMETERS = "(x, p, training=True, generator=None)"
@@ -171,7 +182,7 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     run = _Calls(report, fn)
 
     x = _positive_input()
-    out = run("eval mode", x, P, training=False)
+    out = run(Message("eval mode"), x, P, training=False)
     if out is not None and not torch.equal(out, x):
         report.problems.append(Mistake(
             "active in eval mode", symptom="with training=False your output differs from the input.",
@@ -195,7 +206,8 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
         finite = bool(torch.isfinite(out).all())
         report.problems.append(Mistake(
             "p = 1 not all zeros",
-            symptom=f"with p = 1 your output holds {'non-zero values' if finite else 'NaN or inf'}.",
+            symptom=(Message("with p = 1 your output holds non-zero values.") if finite else
+                     Message("with p = 1 your output holds NaN or inf.")),
             where="the division by (1 - p), which is 0 at p = 1." if not finite else "the mask at p = 1.",
             fix="handle p = 1 before dividing: every element is dropped, return `x * 0.0` (as torch does)."))
 
@@ -204,9 +216,9 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     if out is not None:
         _check_train_output(report, x, out, P)
 
-    first = run("same seed", x, P, training=True, generator=_seeded(3))
-    second = run("same seed", x, P, training=True, generator=_seeded(3))
-    third = run("other seed", x, P, training=True, generator=_seeded(4))
+    first = run(Message("same seed"), x, P, training=True, generator=_seeded(3))
+    second = run(Message("same seed"), x, P, training=True, generator=_seeded(3))
+    third = run(Message("other seed"), x, P, training=True, generator=_seeded(4))
     where_drawn = "the call that draws the random numbers of the mask."
     if first is not None and second is not None and not torch.equal(first, second):
         report.problems.append(Mistake(
@@ -218,7 +230,7 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             where=where_drawn, fix="draw a new mask on every call, from `generator`; do not store or re-seed one."))
 
     leaf = _positive_input(100).requires_grad_()
-    out = run("gradient", leaf, P, training=True, generator=_seeded(5))
+    out = run(Message("gradient"), leaf, P, training=True, generator=_seeded(5))
     cut_off = Mistake(
         "cut off from autograd", symptom="no gradient can flow from your output back to x.",
         where="a .detach(), torch.no_grad(), .item() or numpy conversion on the way from x to the output.",
@@ -233,8 +245,8 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
             report.problems.append(cut_off)
 
     _check_batch(report, fn, run)
-    shortcut = run.shortcut("draw the mask with `torch.rand(x.shape, generator=generator) >= p`, then "
-                            "`x * mask / (1 - p)`.")
+    shortcut = run.shortcut(Message("draw the mask with `torch.rand(x.shape, generator=generator) >= p`, then "
+                                    "`x * mask / (1 - p)`."))
     if shortcut:  # whatever else it got right, it was not the learner's dropout
         return CheckReport("dropout forward pass", checks=report.checks, hint=hint, problems=[shortcut])
     run.told()
@@ -245,7 +257,7 @@ def _check_batch(report, fn, run):
     """What the checks on one long row cannot see: a batch (rows must get their own masks), negative
     values, the input left as it was, and a call as a layer makes it: fn(x, p, training), no generator."""
     batch = torch.randn(64, 50, generator=_seeded(6))
-    out = run("a batch of 64 rows", batch, P, training=True, generator=_seeded(7))
+    out = run(Message("a batch of 64 rows"), batch, P, training=True, generator=_seeded(7))
     if out is not None:
         dropped = out == 0
         if all(torch.equal(dropped[0], row) for row in dropped[1:]):
@@ -262,8 +274,8 @@ def _check_batch(report, fn, run):
             more = difference > 0
             report.problems.append(Mistake(
                 "negative values dropped" if more else "negative values kept",
-                symptom=f"your function dropped negative inputs far {'more' if more else 'less'} often than the "
-                "others.",
+                symptom=(Message("your function dropped negative inputs far more often than the others.") if more
+                         else Message("your function dropped negative inputs far less often than the others.")),
                 where="the condition that decides what is kept: it must depend on the random numbers only.",
                 fix="keep an element when `torch.rand(...) >= p`, whatever its value."))
     given = batch.clone()
@@ -279,14 +291,15 @@ def _check_batch(report, fn, run):
             fix="compute a new tensor from x: `x * mask / (1 - p)`."))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(9)
-        run("called as a layer calls it, fn(x, p, True), in the order (x, p, training, generator)", batch, P, True)
+        run(Message("called as a layer calls it, fn(x, p, True), in the order (x, p, training, generator)"), batch, P,
+            True)
 
 
 def _check_train_output(report, x, out, p):
     kept = out != 0
     if not kept.any():
         report.problems.append(Mistake(
-            "everything dropped", symptom=f"with p = {p} every element was dropped.",
+            "everything dropped", symptom=Message("with p = {p} every element was dropped.", p=p),
             where="the comparison that draws the mask.", fix="keep an element when `torch.rand(...) >= p`."))
         return
     ratios = out[kept] / x[kept]
@@ -299,13 +312,14 @@ def _check_train_output(report, x, out, p):
     where = "the comparison that turns random numbers into the mask."
     if abs(dropped - (1 - p)) <= bound:
         report.problems.append(Mistake(
-            "p read as the keep probability", symptom=f"with p = {p} your function dropped {dropped:.3f} "
-            "of the elements.", where=where,
+            "p read as the keep probability", symptom=Message("with p = {p} your function dropped {dropped:.3f} of "
+                                                              "the elements.", p=p, dropped=dropped), where=where,
             fix="p is the probability to DROP an element (as in torch.nn.Dropout): keep it when rand >= p."))
     else:
         report.problems.append(Mistake(
-            "wrong drop rate", symptom=f"with p = {p} your function dropped {dropped:.3f} of the elements, "
-            "further from p than chance allows.", where=where,
+            "wrong drop rate", symptom=Message("with p = {p} your function dropped {dropped:.3f} of the elements, "
+                                               "further from p than chance allows.", p=p, dropped=dropped),
+            where=where,
             fix="each element must be dropped with probability p: keep it when `torch.rand(...) >= p`."))
 
 
@@ -340,13 +354,16 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
         found["wrong gradient"] = [unnamed, Mistake(
             "wrong gradient", "your gradient differs from autograd's.", BACKWARD_WHERE +
             " Run gradient_check(your_function) to compare element by element.", BACKWARD_FIX)]
-    shortcut = run.shortcut("`grad_output * mask / (1 - p)`, with p = 1 handled first.")
+    shortcut = run.shortcut(Message("`grad_output * mask / (1 - p)`, with p = 1 handled first."))
     if shortcut:
         return CheckReport("dropout gradient", checks=report.checks, hint=hint, problems=[shortcut])
     run.told()
     for ps, mistake in found.values():
-        at = " and ".join(f"p = {p}" for p in ps)
-        report.problems.append(Mistake(mistake.name, f"at {at}: {mistake.symptom}", mistake.where, mistake.fix))
+        at = Message("p = {p}", p=ps[0])
+        for p in ps[1:]:
+            at = Message("{ps} and p = {p}", ps=at, p=p)
+        symptom = Message("at {ps}: {symptom}", ps=at, symptom=Message(mistake.symptom))
+        report.problems.append(Mistake(mistake.name, symptom, mistake.where, mistake.fix))
     return report
 
 
@@ -361,21 +378,26 @@ def _gradient_mistake(got, grad_output, mask, p) -> Mistake | None:
         return Mistake("division by zero", "your gradient holds NaN or inf.",
                        "the division by (1 - p), which is 0 at p = 1.",
                        "handle p = 1 first: every element was dropped, so return `grad_output * 0.0`.")
-    guesses = [
-        ("mask ignored", "dropped elements get a non-zero gradient.", grad_output * scale),
-        ("gradient passed through", "your gradient equals grad_output, dropped elements included.", grad_output),
-        ("kept gradient not scaled", "kept elements get grad_output as it is, dropped ones zero.", grad_output * mask),
-        ("gradient to the dropped elements", "the dropped elements get a gradient and the kept ones none.",
-         grad_output * (1 - mask) * scale),
-        ("kept gradient scaled by p", "kept elements get grad_output times p.", grad_output * mask * p),
+    guesses = [  # (the mistake, the gradient it gives)
+        (Mistake("mask ignored", "dropped elements get a non-zero gradient.", BACKWARD_WHERE, BACKWARD_FIX),
+         grad_output * scale),
+        (Mistake("gradient passed through", "your gradient equals grad_output, dropped elements included.",
+                 BACKWARD_WHERE, BACKWARD_FIX), grad_output),
+        (Mistake("kept gradient not scaled", "kept elements get grad_output as it is, dropped ones zero.",
+                 BACKWARD_WHERE, BACKWARD_FIX), grad_output * mask),
+        (Mistake("gradient to the dropped elements", "the dropped elements get a gradient and the kept ones none.",
+                 BACKWARD_WHERE, BACKWARD_FIX), grad_output * (1 - mask) * scale),
+        (Mistake("kept gradient scaled by p", "kept elements get grad_output times p.", BACKWARD_WHERE, BACKWARD_FIX),
+         grad_output * mask * p),
     ]
-    matching = [(name, symptom) for name, symptom, wrong in guesses if torch.allclose(got, wrong, rtol=1e-5, atol=1e-7)]
+    matching = [mistake for mistake, wrong in guesses if torch.allclose(got, wrong, rtol=1e-5, atol=1e-7)]
     if len(matching) == 1:
-        return Mistake(*matching[0], BACKWARD_WHERE, BACKWARD_FIX)
+        return matching[0]
     if matching:  # at this p two mistakes give the same numbers (at p = 0 every element is kept): name neither
         return None
     worst = (got - grad_output * mask * scale).abs().max().item()
-    return Mistake("wrong gradient", f"your gradient differs from autograd's by up to {worst:.3g}.",
+    return Mistake("wrong gradient", Message("your gradient differs from autograd's by up to {worst:.3g}.",
+                                             worst=worst),
                    BACKWARD_WHERE + " Run gradient_check(your_function) to compare element by element.",
                    BACKWARD_FIX)
 
@@ -410,13 +432,13 @@ class GradientCheck:
 
     def __str__(self):
         autograd = relative_error(self.autograd, self.numerical)
-        lines = [tr(f"gradient check at p = {self.p}, one fixed mask {self.mask.int().tolist()}:"),
-                 tr(f"  autograd vs central differences: relative error {autograd:.1e}")]
+        lines = [tr("gradient check at p = {p}, one fixed mask {mask}:", p=self.p, mask=self.mask.int().tolist()),
+                 tr("  autograd vs central differences: relative error {error:.1e}", error=autograd)]
         if self.yours is None:
             lines.append(tr("  yours: not written yet (write my_dropout_backward, then run this cell again)"))
         else:
-            lines.append(tr(f"  yours vs central differences:    relative error "
-                            f"{relative_error(self.yours, self.numerical):.1e}"))
+            lines.append(tr("  yours vs central differences:    relative error {error:.1e}",
+                            error=relative_error(self.yours, self.numerical)))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -464,7 +486,8 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()  # a number computed with torch
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
-        report.problems.append(f"my_gradient must be a number, got {answer!r} ({type(answer).__name__}).")
+        report.problems.append(Message("{variable} must be {what}, got {answer!r} ({type}).", variable="my_gradient",
+                                       what=Message("a number"), answer=answer, type=type(answer).__name__))
         return report
     where = "the forward pass of section 1: what does it do to a kept value? The gradient does the same."
     fix = GRADIENT_FIX
@@ -475,22 +498,26 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
                          "shows both.")
         return report
     known = {
-        1.0: ("kept gradient not scaled", "1 would be right without the scaling of the kept values."),
-        1 - P: ("multiplied by (1-p)", "(1-p) is the keep probability, not what the kept value is multiplied by."),
-        P: ("scaled by p", "p is the drop probability, not what the kept value is multiplied by."),
-        0.0: ("a dropped unit's gradient", "0 is the gradient of a DROPPED unit; the question asks for a kept one."),
-        1 / P: ("divided by p", "dividing by p mixes up the drop and the keep probability."),
+        1.0: Mistake("kept gradient not scaled", "1 would be right without the scaling of the kept values.", where,
+                     fix),
+        1 - P: Mistake("multiplied by (1-p)", "(1-p) is the keep probability, not what the kept value is multiplied "
+                       "by.", where, fix),
+        P: Mistake("scaled by p", "p is the drop probability, not what the kept value is multiplied by.", where, fix),
+        0.0: Mistake("a dropped unit's gradient", "0 is the gradient of a DROPPED unit; the question asks for a kept "
+                     "one.", where, fix),
+        1 / P: Mistake("divided by p", "dividing by p mixes up the drop and the keep probability.", where, fix),
     }
-    for value, (name, symptom) in known.items():
+    for value, mistake in known.items():
         if abs(answer - value) < 0.01:
-            report.problems.append(Mistake(name, symptom, where, fix))
+            report.problems.append(mistake)
             return report
     if abs(answer - right) < 0.05:
-        report.problems.append(Mistake("rounded too far", f"{answer:g} is near, but rounded too far: give at "
-                                       "least two decimals, or write the number as an expression in p.", where, fix))
+        report.problems.append(Mistake("rounded too far", Message(
+            "{answer:g} is near, but rounded too far: give at least two decimals, or write the number as an expression "
+            "in p.", answer=answer), where, fix))
         return report
-    report.problems.append(Mistake("another number", f"{answer:g} is not what the forward pass multiplies a "
-                                   "kept value by.", where, fix))
+    report.problems.append(Mistake("another number", Message(
+        "{answer:g} is not what the forward pass multiplies a kept value by.", answer=answer), where, fix))
     return report
 
 

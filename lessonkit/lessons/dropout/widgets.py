@@ -15,6 +15,7 @@ from matplotlib.ticker import NullLocator
 
 from lessonkit.core.checks import check_int, check_number, check_seed
 from lessonkit.core.figures import Explorer, new_figure
+from lessonkit.core.language import Message, tr
 from lessonkit.lessons.dropout.model import apply_mask, dropout_mask
 
 HIDDEN = 5  # units per hidden layer, as in the study note's walk-through
@@ -31,10 +32,11 @@ LAST_STEP = "Compute the output and back-propagate: only kept units get gradient
 
 
 def step_text(step: int) -> str:
-    """The study note's text for step 1..10 of the walk-through."""
+    """The study note's text for step 1..10 of the walk-through (a `Message`: the figure's caption
+    shows its English, the readout translates it)."""
     if not 1 <= step <= 10:
         raise ValueError(f"step must be in [1, 10], got {step}")
-    return LAST_STEP if step == 10 else STEPS[(step - 1) % 3].format(k=(step - 1) // 3 + 1)
+    return Message(LAST_STEP) if step == 10 else Message(STEPS[(step - 1) % 3], k=(step - 1) // 3 + 1)
 
 
 class DropoutWalkthrough(Explorer):
@@ -181,14 +183,13 @@ class DropoutWalkthrough(Explorer):
 
     def _numbers_html(self, masks, step) -> str:
         p = self.p_slider.value
-        scale = "all dropped: output is 0" if p == 1 else f"1/(1-p) = {1 / (1 - p):.3g}"
-        rows = "".join(f"<li>hidden {k + 1}: mask = {mask_text(m)}</li>" for k, m in enumerate(masks))
+        scale = Message("all dropped: output is 0") if p == 1 else f"1/(1-p) = {1 / (1 - p):.3g}"
+        rows = "".join(tr("<li>hidden {k}: mask = {mask}</li>", k=k, mask=mask_text(m)) for k, m in enumerate(masks, 1))
         dropped = int(sum(HIDDEN - m.sum().item() for m in masks))
-        return (
-            f"<b>batch {self.batch}, step {step}</b>: {step_text(step)}<br>"
-            f"p = {p:.2f}, kept outputs × {scale}; dropped {dropped} of {3 * HIDDEN} hidden units "
-            f"(expected {3 * HIDDEN * p:.1f})<ul>{rows}</ul>"
-        )
+        return tr("<b>batch {batch}, step {step}</b>: {what}<br>p = {p:.2f}, kept outputs × {scale}; dropped {dropped} "
+                  "of {total} hidden units (expected {expected:.1f})<ul>{rows}</ul>", batch=self.batch, step=step,
+                  what=step_text(step), p=p, scale=scale, dropped=dropped, total=3 * HIDDEN, expected=3 * HIDDEN * p,
+                  rows=rows)
 
 
 def mask_text(mask: torch.Tensor) -> str:
@@ -276,10 +277,10 @@ class ScalingExplorer(Explorer):
             stairs.set_data(self._hist(values))
             line.set_xdata([values.mean().item()] * 2)
         s = self.stats()
-        self.numbers.value = (
-            f"p = {s['p']:.2f}: fraction of zeros <b>{s['fraction of zeros']:.3f}</b> (expected {s['p']:.2f})<br>"
-            f"mean before {s['mean before']:.3f}; after, without scaling <b>{s['mean without scaling']:.3f}</b> "
-            f"(= (1-p) × mean), with scaling <b>{s['mean with scaling']:.3f}</b><br>"
-            f"variance before {s['variance before']:.3f}; after, with scaling <b>{s['variance with scaling']:.3f}</b> "
-            f"(theory {s['variance in theory']:.3f})"
-        )
+        self.numbers.value = tr(
+            "p = {p:.2f}: fraction of zeros <b>{zeros:.3f}</b> (expected {p:.2f})<br>mean before {mean:.3f}; after, "
+            "without scaling <b>{unscaled:.3f}</b> (= (1-p) × mean), with scaling <b>{scaled:.3f}</b><br>variance "
+            "before {variance:.3f}; after, with scaling <b>{scaled_variance:.3f}</b> (theory {theory:.3f})",
+            p=s["p"], zeros=s["fraction of zeros"], mean=s["mean before"], unscaled=s["mean without scaling"],
+            scaled=s["mean with scaling"], variance=s["variance before"], scaled_variance=s["variance with scaling"],
+            theory=s["variance in theory"])

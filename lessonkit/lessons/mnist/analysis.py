@@ -46,7 +46,7 @@ class Runs:
         size = self._size(size)
         seeds = sorted(seed for a, seed, s in self.runs if a == arm and s == size)
         if not seeds:
-            raise ValueError(tr(f"arm must be one of {self.arms(size)}, got {arm!r}"))
+            raise ValueError(tr("arm must be one of {arms}, got {arm!r}", arms=self.arms(size), arm=arm))
         return seeds
 
     def curve(self, arm: str, seed: int, split: str = "validation", metric: str = "loss", size=None):

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, pure
+from lessonkit.core.language import Message
 
 BUGGY_CODE = '''\
 def train_epoch(model, data_loader, criterion, optimizer, device):
@@ -101,7 +102,8 @@ def _run(report, what, fn, *args):
     except NotImplementedError:  # a function not written yet: Exercise.check says so
         raise
     except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
-        report.problems.append(f"{what}: your function raised {type(err).__name__}: {err}")
+        report.problems.append(Message("{what}: your function raised {kind}: {error}", what=what,
+                                       kind=type(err).__name__, error=err))
         return None, False
 
 
@@ -140,9 +142,9 @@ def check_bug_hunt(train_epoch=None, test_accuracy=None, *, hint: int = 1, first
         torch.manual_seed(0)
         report = _check(report, train_epoch, test_accuracy)
     if first_look and sorted(report.mistakes) == sorted(DEFECTS) and len(report.problems) == len(DEFECTS):
-        return CheckReport("bug hunt", checks=1, problems=[
-            f"none of the {len(DEFECTS)} defects is fixed yet: the two functions still behave as the original "
-            "lab's. Edit them above and run this cell again; q1.hint() tells their symptoms."])
+        return CheckReport("bug hunt", checks=1, problems=[Message(
+            "none of the {n} defects is fixed yet: the two functions still behave as the original lab's. Edit them "
+            "above and run this cell again; q1.hint() tells their symptoms.", n=len(DEFECTS))])
     return report
 
 
@@ -155,13 +157,15 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     avg_cost, ran = _run(report, "train_epoch", train_epoch, model, loader, nn.CrossEntropyLoss(), optimizer, "cpu")
     if ran and isinstance(avg_cost, torch.Tensor) and avg_cost.grad_fn is not None:
         report.problems.append(Mistake(
-            "graph kept alive", f"train_epoch returns a tensor with a grad_fn ({type(avg_cost.grad_fn).__name__}), "
-            "not a plain number, and the memory it holds grows with every batch of the epoch.",
+            "graph kept alive", Message("train_epoch returns a tensor with a grad_fn ({grad_fn}), not a plain number, "
+                                        "and the memory it holds grows with every batch of the epoch.",
+                                        grad_fn=type(avg_cost.grad_fn).__name__),
             "the line that adds each batch's cost to avg_cost: what is added, a number or a tensor? A tensor "
             "added keeps its batch's autograd graph alive until the epoch ends.",
             "add the number, not the tensor: `avg_cost += cost.item() / total_batch`."))
     elif ran and not isinstance(avg_cost, (int, float, torch.Tensor)):
-        report.problems.append(f"train_epoch must return the average cost, a number; got {type(avg_cost).__name__}.")
+        report.problems.append(Message("train_epoch must return the average cost, a number; got {type}.",
+                                       type=type(avg_cost).__name__))
 
     model.calls.clear()
     model.train()  # as train_epoch leaves it
@@ -184,16 +188,17 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
             "images (`.data` holds the raw bytes).", SCALE_FIX))
     elif scaling == "normalised":
         report.problems.append(Mistake(
-            "test images normalised, training images not", f"your test pixels were shifted and rescaled, as a "
-            f"normalisation does (they reached the model between {given.min().item():.3g} and "
-            f"{given.max().item():.3g}); the training images pass through transforms.ToTensor() alone, which only "
-            "divides by 255, to between 0 and 1.",
+            "test images normalised, training images not", Message(
+                "your test pixels were shifted and rescaled, as a normalisation does (they reached the model between "
+                "{low:.3g} and {high:.3g}); the training images pass through transforms.ToTensor() alone, which only "
+                "divides by 255, to between 0 and 1.", low=given.min().item(), high=given.max().item()),
             "the line that builds X_test: the training loader normalises nothing, so the test may not either.",
             SCALE_FIX))
     elif scaling == "rescaled":
         report.problems.append(Mistake(
-            "test images scaled differently", f"the brightest test pixel reached the model as "
-            f"{given.abs().max().item():.4g}; in training, scaled by transforms.ToTensor(), the same pixel is 1.",
+            "test images scaled differently", Message(
+                "the brightest test pixel reached the model as {value:.4g}; in training, scaled by "
+                "transforms.ToTensor(), the same pixel is 1.", value=given.abs().max().item()),
             scaled_differently, SCALE_FIX))
     elif scaling == "other":
         report.problems.append(Mistake(
@@ -201,11 +206,19 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
             "transforms.ToTensor() changes the training pixels (dividing by 255).",  # clipped or binarised, say
             scaled_differently, SCALE_FIX))
     if mnist_test.deprecated_used:
-        used = " and ".join(f"`.{name}`" for name in sorted(mnist_test.deprecated_used))
+        *used, last = [f"`.{name}`" for name in sorted(mnist_test.deprecated_used)]
+        if used:
+            listed = used[0]
+            for name in used[1:]:
+                listed = Message("{listed} and {name}", listed=listed, name=name)
+            where = Message("the two lines that read the images and the labels from mnist_test: they read {listed} "
+                            "and {last}.", listed=listed, last=last)
+        else:
+            where = Message("the two lines that read the images and the labels from mnist_test: they read {used}.",
+                            used=last)
         report.problems.append(Mistake(
             "deprecated attributes", "torchvision warns while your test runs: it reads attributes that "
-            "torchvision has deprecated and may remove.", f"the two lines that read the images and the labels "
-            f"from mnist_test: they read {used}.",
+            "torchvision has deprecated and may remove.", where,
             "use `mnist_test.data` for the images and `mnist_test.targets` for the labels."))
     if any(training for _, training in model.calls):
         report.problems.append(Mistake(
@@ -215,11 +228,12 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
             "dropout keeps dropping units).",
             "call `model.eval()` before the test pass (and `model.train()` before training again)."))
     if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not 0 <= accuracy <= 1:
-        report.problems.append(f"test_accuracy must return the accuracy as a float in [0, 1], got {accuracy!r}.")
+        report.problems.append(Message("test_accuracy must return the accuracy as a float in [0, 1], got "
+                                       "{accuracy!r}.", accuracy=accuracy))
     elif report.passed and accuracy != 1.0:  # the probe, given the right pixels in eval mode, is always right
-        report.problems.append(f"test_accuracy returned {accuracy!r}, but the probe model answered every test "
-                               "image right: count the right answers over the whole test set and return their "
-                               "share.")
+        report.problems.append(Message("test_accuracy returned {accuracy!r}, but the probe model answered every test "
+                                       "image right: count the right answers over the whole test set and return "
+                                       "their share.", accuracy=accuracy))
     if report.passed:
         report.praise = ("all four defects fixed: test pixels scaled like the training ones, `.data`/`.targets`, "
                          "model.eval() before testing, and a plain number summed into avg_cost.")
@@ -277,8 +291,11 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
     d = runs.compare("input only", "hidden only", stop_a=True, stop_b=True)
     return check_multiple_choice(
         "my_knob_prediction", answer, right=right, hint=hint,
-        praise=f"The record's {d.n} seeds: input only minus hidden only {d.describe(2, ' points')}; "
-               "section 6 prints each knob's gain over no dropout.",
+        # d.describe(2, " points"), written out so that the sentence is translated whole
+        praise=Message("The record's {n} seeds: input only minus hidden only {mean:+.2f} points ± {se:.2f} (95% CI "
+                       "{low:+.2f} to {high:+.2f}), t-test p = {p:.2g}, better in {wins} of {n}; section 6 prints each "
+                       "knob's gain over no dropout.", n=d.n, mean=d.mean, se=d.se, low=d.low, high=d.high,
+                       p=d.p_value, wins=d.wins),
         wrong={choice: Mistake(names[choice], symptoms[choice], where, fix) for choice in KNOBS if choice != right})
 
 

@@ -6,6 +6,7 @@ import statistics
 import ipywidgets as widgets
 
 from lessonkit.core.figures import CYCLE, Explorer, LivePlot, new_figure
+from lessonkit.core.language import tr
 
 
 def _style(loss_ax, acc_ax):
@@ -98,8 +99,7 @@ class RunCurvesBrowser(Explorer):
         acc, sd = self.runs.mean_sd(arm, "validation", "accuracy", stopped=True)
         end = statistics.fmean(self.runs.curve(arm, s, metric="accuracy")[1][-1] for s in self.runs.seeds(arm))
         steps = statistics.median(self.runs.stop_step(arm, s, metric="accuracy") for s in self.runs.seeds(arm))
-        self.numbers.value = (
-            f"<b>p = {html.escape(str(self.slider.value))}</b>: best validation accuracy <b>{100 * acc:.2f}%</b> "
-            f"± {100 * sd:.2f} (mean ± sd over seeds), at step {steps:,.0f} (median); at the last step "
-            f"{100 * end:.2f}% (mean)"
-        )
+        self.numbers.value = tr(
+            "<b>p = {p}</b>: best validation accuracy <b>{acc:.2f}%</b> ± {sd:.2f} (mean ± sd over seeds), at step "
+            "{steps:,.0f} (median); at the last step {end:.2f}% (mean)", p=html.escape(str(self.slider.value)),
+            acc=100 * acc, sd=100 * sd, steps=steps, end=100 * end)

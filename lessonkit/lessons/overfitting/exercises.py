@@ -10,23 +10,27 @@ find the answer, never the answer itself.
 import operator
 
 from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
+from lessonkit.core.language import Message
 from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.model import train_test_errors
 from lessonkit.lessons.overfitting.train import choose_degree
 
 MAX_DEGREE = 20
 EXERCISE_FOLDS, EXERCISE_SEED = 10, 5  # exercise 1 deals the folds differently from section 6
-THE_TABLE = (f"the cross-validation column of the table that choose_degree(data, range({MAX_DEGREE + 1}), "
-             f"folds={EXERCISE_FOLDS}, seed={EXERCISE_SEED}) prints")
-THE_FIX = (f"run choose_degree(data, range({MAX_DEGREE + 1}), folds={EXERCISE_FOLDS}, seed={EXERCISE_SEED}) and "
-           "answer the degree whose CV MSE is the smallest (the last line of its table names it; `.choice` holds it).")
+SETTINGS = {"top": MAX_DEGREE + 1, "folds": EXERCISE_FOLDS, "seed": EXERCISE_SEED}
+THE_TABLE = Message("the cross-validation column of the table that choose_degree(data, range({top}), folds={folds}, "
+                    "seed={seed}) prints", **SETTINGS)
+THE_FIX = Message("run choose_degree(data, range({top}), folds={folds}, seed={seed}) and answer the degree whose CV "
+                  "MSE is the smallest (the last line of its table names it; `.choice` holds it).", **SETTINGS)
+REDEALT = Message("the exercise deals the points again: {folds} folds, seed={seed}; read {table}.",
+                  folds=EXERCISE_FOLDS, seed=EXERCISE_SEED, table=THE_TABLE)
 
 
 def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     """Is `answer` the degree in 0..20 with the lowest 10-fold cross-validation MSE, folds dealt
     with seed 5, on `data` (default: the lesson's sample)? The test set plays no part."""
     hint = hint_stage(hint)
-    what = f"an integer from 0 to {MAX_DEGREE}"
+    what = Message("an integer from 0 to {top}", top=MAX_DEGREE)
     if answer is None:
         return not_answered("my_chosen_degree", what)
     given = answer
@@ -36,11 +40,12 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     except TypeError:
         answer = None
     if answer is None:
-        report.problems.append(f"my_chosen_degree must be {what}, got {given!r} ({type(given).__name__}).")
+        report.problems.append(Message("{variable} must be {what}, got {answer!r} ({type}).",
+                                       variable="my_chosen_degree", what=what, answer=given, type=type(given).__name__))
         return report
     if not 0 <= answer <= MAX_DEGREE:
-        report.problems.append(f"my_chosen_degree must be {what}, got {answer}: the curve only goes up to "
-                               f"degree {MAX_DEGREE}.")
+        report.problems.append(Message("{variable} must be {what}, got {answer}: the curve only goes up to degree "
+                                       "{top}.", variable="my_chosen_degree", what=what, answer=answer, top=MAX_DEGREE))
         return report
     data = data or make_regression_data()
     degrees = range(MAX_DEGREE + 1)
@@ -49,43 +54,53 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     curve = train_test_errors(data, degrees)
     cv, chosen = selection.validation[answer].item(), selection.choice
     if answer == chosen:
-        same = "the same as" if answer == section_6.choice else "not the same as"
-        report.praise = (f"Right: with these folds degree {answer} has the lowest cross-validation MSE ({cv:.3g}), "
-                         f"{same} section 6's CV minimum. With 20 points, how the points are dealt can move the "
-                         "minimum: a choice made on little data is itself uncertain, which is what the "
-                         "one-standard-error rule allows for.")
+        same = Message("the same as") if answer == section_6.choice else Message("not the same as")
+        report.praise = Message("Right: with these folds degree {degree} has the lowest cross-validation MSE "
+                                "({cv:.3g}), {same} section 6's CV minimum. With 20 points, how the points are dealt "
+                                "can move the minimum: a choice made on little data is itself uncertain, which is "
+                                "what the one-standard-error rule allows for.", degree=answer, cv=cv, same=same)
         return report
     # what the answer is, when it is something a learner reads elsewhere; named only when it is one thing
-    known = {}
+    known = []  # (the mistake, the fact it states)
     if answer in (selection.one_standard_error, section_6.one_standard_error):
-        known["the one-standard-error pick"] = (
-            f"degree {answer} is a one-standard-error pick; the question asks for the degree with the lowest CV MSE.",
-            f"{THE_TABLE}: its smallest value.", "a one-standard-error pick")
+        known.append((Mistake(
+            "the one-standard-error pick",
+            symptom=Message("degree {degree} is a one-standard-error pick; the question asks for the degree with the "
+                            "lowest CV MSE.", degree=answer),
+            where=Message("{table}: its smallest value.", table=THE_TABLE), fix=THE_FIX),
+            Message("a one-standard-error pick")))
     if answer == section_6.choice:
-        known["other folds' CV minimum"] = (
-            f"degree {answer} is the CV minimum of other folds (section 6's, 5 folds dealt with seed 0), not of "
-            "these.",
-            f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; read {THE_TABLE}.",
-            "section 6's CV minimum")
+        known.append((Mistake(
+            "other folds' CV minimum",
+            symptom=Message("degree {degree} is the CV minimum of other folds (section 6's, 5 folds dealt with seed "
+                            "0), not of these.", degree=answer), where=REDEALT, fix=THE_FIX),
+            Message("section 6's CV minimum")))
     if curve.test[answer] <= curve.test.min():
-        known["chosen by the test set"] = (
-            f"degree {answer} has the lowest *test* MSE, but the test set must not choose anything.",
-            f"{THE_TABLE}, not the test curve of section 4.", "the degree with the lowest *test* MSE")
+        known.append((Mistake(
+            "chosen by the test set",
+            symptom=Message("degree {degree} has the lowest *test* MSE, but the test set must not choose anything.",
+                            degree=answer),
+            where=Message("{table}, not the test curve of section 4.", table=THE_TABLE), fix=THE_FIX),
+            Message("the degree with the lowest *test* MSE")))
     if len(known) == 1:
-        ((name, (symptom, where, _)),) = known.items()
-        report.problems.append(Mistake(name, symptom=symptom, where=where, fix=THE_FIX))
+        report.problems.append(known[0][0])
     elif known:  # several readings fit: say what the degree is, and name none of them
-        facts = " and ".join(fact for _, _, fact in known.values())
+        first, second, *third = [fact for _, fact in known]
+        facts = (Message("{first} and {second} and {third}", first=first, second=second, third=third[0]) if third
+                 else Message("{first} and {second}", first=first, second=second))
         report.problems.append(Mistake(
-            "not the CV minimum", symptom=f"degree {answer} is {facts}; the question asks for the lowest CV MSE "
-            "of these folds.", where=f"{THE_TABLE}: its smallest value.", fix=THE_FIX))
+            "not the CV minimum", symptom=Message("degree {degree} is {facts}; the question asks for the lowest CV "
+                                                  "MSE of these folds.", degree=answer, facts=facts),
+            where=Message("{table}: its smallest value.", table=THE_TABLE), fix=THE_FIX))
     else:
-        side = "smaller" if answer > chosen else "larger"
+        where = (Message("{table}: look at smaller degrees than {degree}.", table=THE_TABLE, degree=answer)
+                 if answer > chosen else
+                 Message("{table}: look at larger degrees than {degree}.", table=THE_TABLE, degree=answer))
         report.problems.append(Mistake(
             "not the CV minimum",
-            symptom=f"with these folds degree {answer} has CV MSE {cv:.3g}, and another degree has a lower one.",
-            where=f"{THE_TABLE}: look at {side} degrees than {answer}.",
-            fix=THE_FIX))
+            symptom=Message("with these folds degree {degree} has CV MSE {cv:.3g}, and another degree has a lower "
+                            "one.", degree=answer, cv=cv),
+            where=where, fix=THE_FIX))
     return report
 
 
@@ -118,10 +133,12 @@ def check_gap_prediction(answer, *, hint: int = 1) -> CheckReport:
         })
     if report.passed:
         (train_20, test_20), (train_200, test_200) = gap_at(20), gap_at(200)
-        report.praise = (f"Right: with 20 points the gap is {test_20 - train_20:.3g} (train {train_20:.3g}, "
-                         f"test {test_20:.3g}); with 200 points it is {test_200 - train_200:.3g} "
-                         f"(train {train_200:.3g}, test {test_200:.3g}). The same 16 coefficients can no "
-                         f"longer bend through every point, so they follow the curve instead of the noise.")
+        report.praise = Message("Right: with 20 points the gap is {gap_20:.3g} (train {train_20:.3g}, test "
+                                "{test_20:.3g}); with 200 points it is {gap_200:.3g} (train {train_200:.3g}, test "
+                                "{test_200:.3g}). The same 16 coefficients can no longer bend through every point, so "
+                                "they follow the curve instead of the noise.", gap_20=test_20 - train_20,
+                                train_20=train_20, test_20=test_20, gap_200=test_200 - train_200,
+                                train_200=train_200, test_200=test_200)
     return report
 
 
@@ -130,8 +147,7 @@ from lessonkit.core.exercises import Exercise  # noqa: E402
 
 q1 = Exercise(
     "q1", "the degree other folds choose", check_chosen_degree,
-    where=f"the exercise deals the points again: {EXERCISE_FOLDS} folds, seed={EXERCISE_SEED}; read {THE_TABLE}.",
-    fix=THE_FIX,
+    where=REDEALT, fix=THE_FIX,
     solution_text=(f"selection = choose_degree(data, range({MAX_DEGREE + 1}), folds={EXERCISE_FOLDS}, "
                    f"seed={EXERCISE_SEED})\nselection   # its table: the CV MSE of every degree\n"
                    "my_chosen_degree = selection.choice   # the degree with the lowest CV MSE"),

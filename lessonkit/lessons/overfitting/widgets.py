@@ -15,6 +15,7 @@ import torch
 
 from lessonkit.core.checks import check_int, check_number
 from lessonkit.core.figures import COLORS, Explorer, new_figure
+from lessonkit.core.language import Message, tr
 from lessonkit.core.training import one_thread
 from lessonkit.lessons.overfitting.data import make_regression_data, true_function
 from lessonkit.lessons.overfitting.model import (
@@ -155,12 +156,15 @@ class PolyExplorer(Explorer):
         self.current_marker.set_xdata([d, d])
         self.fit_ax.set_title(f"degree {d} fit: train MSE {train:.3g}, test MSE {test:.3g}", fontsize=10)
         chosen, simplest = self.selection.choice, self.selection.one_standard_error
-        note = " (fewer points than coefficients: the minimum-norm exact fit)" if self.data.n_train < d + 1 else ""
-        self.readout.value = (
-            f"<b>degree {d}</b>: train MSE <b>{train:.4g}</b>, test MSE <b>{test:.4g}</b>{note}<br>"
-            f"{self.selection.folds}-fold cross-validation on the training points: lowest CV MSE at degree "
-            f"{chosen} ({self.selection.validation[chosen].item():.4g}); the one-standard-error rule picks "
-            f"degree {simplest} (its test MSE, reported once: {self.errors.test[simplest].item():.4g})")
+        exact = self.data.n_train < d + 1
+        note = Message(" (fewer points than coefficients: the minimum-norm exact fit)") if exact else ""
+        self.readout.value = tr(
+            "<b>degree {degree}</b>: train MSE <b>{train:.4g}</b>, test MSE <b>{test:.4g}</b>{note}<br>{folds}-fold "
+            "cross-validation on the training points: lowest CV MSE at degree {chosen} ({cv:.4g}); the "
+            "one-standard-error rule picks degree {simplest} (its test MSE, reported once: {simplest_test:.4g})",
+            degree=d, train=train, test=test, note=note, folds=self.selection.folds, chosen=chosen,
+            cv=self.selection.validation[chosen].item(), simplest=simplest,
+            simplest_test=self.errors.test[simplest].item())
 
 
 class RidgeExplorer(Explorer):
@@ -218,6 +222,6 @@ class RidgeExplorer(Explorer):
                                 else COLORS["underfit"])
         self.current_marker.set_xdata([lam, lam])
         self.fit_ax.set_title(f"λ = {lam:.2g}: train MSE {train:.3g}, test MSE {test:.3g}", fontsize=10)
-        self.readout.value = (f"<b>λ = {lam:.2g}</b>: train MSE <b>{train:.4g}</b>, CV MSE {cv:.4g}, "
-                              f"test MSE <b>{test:.4g}</b>, "
-                              f"coefficient size |c| = {fit.coefficients.norm().item():.3g}")
+        self.readout.value = tr("<b>λ = {lam:.2g}</b>: train MSE <b>{train:.4g}</b>, CV MSE {cv:.4g}, test MSE "
+                                "<b>{test:.4g}</b>, coefficient size |c| = {size:.3g}", lam=lam, train=train, cv=cv,
+                                test=test, size=fit.coefficients.norm().item())

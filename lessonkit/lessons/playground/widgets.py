@@ -22,6 +22,7 @@ import torch
 
 from lessonkit.core.checks import check_choice, check_int, check_number, check_probability, check_seed
 from lessonkit.core.figures import Explorer, new_figure
+from lessonkit.core.language import Message, tr
 from lessonkit.core.training import one_thread
 from lessonkit.lessons.playground.data import NOISE_RANGE, make_moons_data
 from lessonkit.lessons.playground.model import WIDTHS, dropout_p
@@ -188,7 +189,7 @@ class Playground(Explorer):
                     try:
                         self._frame()
                     except Exception as err:  # noqa: BLE001 - shown to the learner, not lost in a log
-                        self._error = f"training stopped: {type(err).__name__}: {err}"
+                        self._error = Message("training stopped: {kind}: {error}", kind=type(err).__name__, error=err)
                         self._running.clear()
                         self.update()
             if not working:
@@ -251,12 +252,19 @@ class Playground(Explorer):
         with self.trainer.lock:
             p = dropout_p(self.trainer.model)  # read from the model itself: what the next step uses
             l2 = self.trainer.optimizer.param_groups[0]["weight_decay"]  # and from the optimizer itself
-        state = self._error or ("training" if self.playing else "paused")
-        self.readout.value = (
-            f"<b>step {row['step']:,}</b> · p = <b>{p:.2f}</b> (the model's nn.Dropout) · L2 λ = <b>{l2:g}</b> "
-            f"(Adam's weight_decay) · {state}<br>"
-            f"train: loss <b>{row['train_loss']:.3f}</b>, accuracy <b>{row['train_acc']:.1%}</b> · "
-            f"test: loss <b>{row['test_loss']:.3f}</b>, accuracy <b>{row['test_acc']:.1%}</b>")
+        knobs = {"step": row["step"], "p": p, "l2": l2}
+        if self._error:
+            state = tr("<b>step {step:,}</b> · p = <b>{p:.2f}</b> (the model's nn.Dropout) · L2 λ = <b>{l2:g}</b> "
+                       "(Adam's weight_decay) · {error}", error=self._error, **knobs)
+        elif self.playing:
+            state = tr("<b>step {step:,}</b> · p = <b>{p:.2f}</b> (the model's nn.Dropout) · L2 λ = <b>{l2:g}</b> "
+                       "(Adam's weight_decay) · training", **knobs)
+        else:
+            state = tr("<b>step {step:,}</b> · p = <b>{p:.2f}</b> (the model's nn.Dropout) · L2 λ = <b>{l2:g}</b> "
+                       "(Adam's weight_decay) · paused", **knobs)
+        errors = tr("train: loss <b>{train_loss:.3f}</b>, accuracy <b>{train_acc:.1%}</b> · test: loss "
+                    "<b>{test_loss:.3f}</b>, accuracy <b>{test_acc:.1%}</b>", **row)
+        self.readout.value = f"{state}<br>{errors}"
 
 
 def _pause_all(signum=None, frame=None):  # noqa: ARG001 - a signal handler's signature

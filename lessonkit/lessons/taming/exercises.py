@@ -21,6 +21,7 @@ from lessonkit.core.exercises import (
     not_answered,
     pure,
 )
+from lessonkit.core.language import Message
 from lessonkit.core.montecarlo import mc_dropout_samples
 from lessonkit.lessons.taming.model import column, make_regression_mlp, mc_dropout_predict
 
@@ -56,7 +57,8 @@ def _wrong_form(result, x) -> str:
         return ""
     got = (", ".join(str(tuple(t.shape)) if isinstance(t, torch.Tensor) else type(t).__name__ for t in result)
            if isinstance(result, tuple) else type(result).__name__)
-    return f"return (mean, std): two tensors of shape {tuple(x.shape)}, one value per input; got {got}"
+    return Message("return (mean, std): two tensors of shape {shape}, one value per input; got {got}",
+                   shape=tuple(x.shape), got=got)
 
 
 @pure()
@@ -80,7 +82,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
-            report.problems.append(f"your function raised {type(err).__name__}: {err}")
+            report.problems.append(Message("your function raised {kind}: {error}", kind=type(err).__name__,
+                                           error=err))
             return report
         wrong_form = _wrong_form(result, x)
         if wrong_form:
@@ -89,16 +92,18 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         counting.remove()
         if called:
             report.problems.append(Mistake(
-                "the library's MC dropout called", f"your function calls {called[0]}, which does what this "
-                "exercise asks you to write yourself.", "the body of your function: which function makes "
+                "the library's MC dropout called", Message("your function calls {name}, which does what this exercise "
+                                                           "asks you to write yourself.", name=called[0]),
+                "the body of your function: which function makes "
                 "the passes?", "make the passes yourself: call `model(...)` `passes` times with dropout on "
                 "(model.train()), stack the results and take their mean and std over the passes."))
             return report
         mean, std = (t.detach().to(x.dtype) for t in result)  # a float64 answer is compared as float32
         if sum(rows) < PASSES * len(x):
             report.problems.append(Mistake(
-                "fewer passes than asked", f"your function made {sum(rows) / len(x):.0f} passes; it was asked "
-                f"for {PASSES}.", "the loop over the passes: does it use the `passes` argument?",
+                "fewer passes than asked", Message("your function made {made:.0f} passes; it was asked for {asked}.",
+                                                   made=sum(rows) / len(x), asked=PASSES),
+                "the loop over the passes: does it use the `passes` argument?",
                 "make exactly `passes` forward passes: `for _ in range(passes)`."))
 
         report.checks += 1
@@ -130,8 +135,9 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         if torch.all((mean / PASSES - ref_mean).abs() <= tolerance) and not torch.all(
                 (mean - ref_mean).abs() <= tolerance):
             report.problems.append(Mistake(
-                "sum instead of mean", f"your mean is {PASSES} times a 4,000-pass average: the passes were added "
-                "up, not averaged.", "the line that computes the mean.", "average the passes: `samples.mean(0)`."))
+                "sum instead of mean", Message("your mean is {passes} times a 4,000-pass average: the passes were "
+                                               "added up, not averaged.", passes=PASSES),
+                "the line that computes the mean.", "average the passes: `samples.mean(0)`."))
         elif torch.allclose(mean, eval_mode) and not torch.allclose(ref_mean, eval_mode, atol=tolerance.max().item()):
             report.problems.append(Mistake(
                 "eval-mode curve as the mean", "your mean equals the eval-mode prediction exactly.",
@@ -140,7 +146,8 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         elif not torch.all((mean - ref_mean).abs() <= tolerance):
             worst = (mean - ref_mean).abs().max().item()
             report.problems.append(Mistake(
-                "mean not the passes' average", f"your mean is off by up to {worst:.3g} from a 4,000-pass average.",
+                "mean not the passes' average", Message("your mean is off by up to {worst:.3g} from a 4,000-pass "
+                                                        "average.", worst=worst),
                 "the dimension you average over, and the number of passes you make.",
                 "stack the passes into one tensor of shape (passes, len(x)) and take `.mean(0)`."))
         report.checks += 1
@@ -154,12 +161,14 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "the variance of the passes.", spread_where, "take the standard deviation: `.std(0)`, not `.var(0)`."))
         elif 0.8 < ratio * PASSES**0.5 < 1.25:
             report.problems.append(Mistake(
-                "std divided by the square root of the passes", f"your spread is the passes' std divided by "
-                f"√{PASSES}: the standard error of their mean, not their spread.", spread_where,
+                "std divided by the square root of the passes", Message(
+                    "your spread is the passes' std divided by √{passes}: the standard error of their mean, not their "
+                    "spread.", passes=PASSES), spread_where,
                 "return the std of the passes themselves: `.std(0)`, not divided by anything."))
         else:
             report.problems.append(Mistake(
-                "spread not the passes' std", f"your spread is {ratio:.2f} times that of a 4,000-pass reference.",
+                "spread not the passes' std", Message("your spread is {ratio:.2f} times that of a 4,000-pass "
+                                                      "reference.", ratio=ratio),
                 spread_where + " What is it taken of, over which dimension, and what is done to it after?",
                 "take the std of the stacked passes over dim 0: `.std(0)`."))
 
@@ -170,11 +179,12 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
         except Exception as err:  # noqa: BLE001
-            report.problems.append(f"with a p=0 network your function raised {type(err).__name__}: {err}")
+            report.problems.append(Message("with a p=0 network your function raised {kind}: {error}",
+                                           kind=type(err).__name__, error=err))
             return report
         wrong_form = _wrong_form(result0, x)
         if wrong_form:
-            report.problems.append(f"with a p=0 network: {wrong_form}")
+            report.problems.append(Message("with a p=0 network: {what}", what=wrong_form))
             return report
         std0 = result0[1].detach()
         if False in _modes(no_dropout) and "mode not restored" not in report.mistakes:

@@ -11,6 +11,7 @@
 import torch
 
 from lessonkit.core.figures import COLORS, new_figure
+from lessonkit.core.language import Message
 from lessonkit.core.stats import paired
 from lessonkit.lessons.overfitting.model import fit_polynomial, mse
 from lessonkit.lessons.overfitting.plots import GRID, Y_LIMITS, draw_points_and_truth
@@ -20,10 +21,11 @@ WIDE = torch.linspace(-1.6, 1.6, 321)  # beyond the data, where MC dropout shoul
 
 
 def label(fit: MLPFit) -> str:
-    """'no dropout', 'dropout p=0.3' or 'L2 (Adam weight_decay, λ=0.001)'."""
+    """'no dropout', 'dropout p=0.3' or 'L2 (Adam weight_decay, λ=0.001)' (a `Message`: figures show its
+    English, the p explorer's readout translates it)."""
     if fit.weight_decay:
-        return f"L2 (Adam weight_decay, λ={fit.weight_decay:g})"
-    return f"dropout p={fit.p:g}" if fit.p else "no dropout"
+        return Message("L2 (Adam weight_decay, λ={l2:g})", l2=fit.weight_decay)
+    return Message("dropout p={p:g}", p=fit.p) if fit.p else Message("no dropout")
 
 
 def color(fit: MLPFit) -> str:

@@ -32,7 +32,7 @@ class PExplorer(Explorer):
         if p is None:
             p = ps[0]
         if p not in ps:
-            raise ValueError(tr(f"p must be one of the trained values {ps}, got {p!r}"))
+            raise ValueError(tr("p must be one of the trained values {values}, got {value!r}", values=ps, value=p))
         self.curves = [f.predict(GRID).numpy() for f in self.fits]  # every curve the slider can show, once
         self.slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in ps], value=p, description="p",
                                               continuous_update=True)
@@ -59,8 +59,9 @@ class PExplorer(Explorer):
         self.line.set_color(COLORS["overfit"] if fit.p == 0 else COLORS["dropout"])
         self.train_marker.set_data([fit.p], [fit.train_mse])
         self.test_marker.set_data([fit.p], [fit.test_mse])
-        self.numbers.value = (f"<b>p = {fit.p:g}</b> ({label(fit)}): train MSE <b>{fit.train_mse:.4f}</b>, "
-                              f"test MSE <b>{fit.test_mse:.4f}</b>, gap {fit.test_mse - fit.train_mse:.4f}")
+        self.numbers.value = tr("<b>p = {p:g}</b> ({label}): train MSE <b>{train:.4f}</b>, test MSE <b>{test:.4f}</b>, "
+                                "gap {gap:.4f}", p=fit.p, label=label(fit), train=fit.train_mse, test=fit.test_mse,
+                                gap=fit.test_mse - fit.train_mse)
 
 
 class FeatureDropoutExplorer(Explorer):
@@ -106,6 +107,6 @@ class FeatureDropoutExplorer(Explorer):
         penalties = self._penalties(self.features, p)
         self.bars.set_ydata(penalties)
         train = ((self.features @ w - self.y) ** 2).mean().item()
-        self.numbers.value = (f"<b>p = {p:g}</b>: λ_0 = {penalties[0]:.3g} on the constant P0, "
-                              f"λ_15 = {penalties[-1]:.3g} on P15; train MSE {train:.4f}")
+        self.numbers.value = tr("<b>p = {p:g}</b>: λ_0 = {first:.3g} on the constant P0, λ_15 = {last:.3g} on P15; "
+                                "train MSE {train:.4f}", p=p, first=penalties[0], last=penalties[-1], train=train)
 
