@@ -44,6 +44,18 @@ def test_every_run_had_settled_when_it_stopped(name):
     assert still_improving == [], f"{name}: {len(still_improving)} runs still improving when they stopped"
 
 
+def test_the_contests_chosen_stopping_epochs_came_before_the_last_tenth_on_nearly_every_sample():
+    """Lesson 3 compares each stopped method at the epoch its cross-validation chose: on no more than a
+    tenth of the samples may that epoch lie in the last tenth of the 1,000 (a run that might still have
+    improved with more epochs); the lesson prints the count for each method."""
+    rows = load_record("taming-contest")
+    cv = rows[rows.method.str.endswith("early stopping") & (rows.split == "cv")]
+    chosen = cv.loc[cv.groupby(["seed", "method"]).loss.idxmin()]
+    late = chosen[chosen.step > 0.9 * rows.step.max()].groupby("method").size()
+    assert set(chosen.method) == {"early stopping", "dropout + early stopping", "L2 + early stopping"}
+    assert (late <= 0.1 * rows.seed.nunique()).all(), late.to_dict()
+
+
 def check_against_record(recorded, new, spread, dtype: str = "float32"):
     """Tight (1e-5) when this processor, torch version and dtype made the record; else within three
     standard deviations of the recorded seeds (`spread(row)`). Returns which rule it applied."""
