@@ -139,7 +139,7 @@ def deepnet_run(arm, seed, *, data, size, steps, eval_every, validation):
         while step < steps:
             for index in batches.indices():
                 f = step / steps
-                momentum, epsilon = (1 - f) * 0.5 + f * 0.99, 1.0 / (1 + step / (10_000 * steps / 100_000))
+                momentum, epsilon = (1 - f) * 0.5 + f * 0.95, 1.0 / (1 + step / (10_000 * steps / 100_000))
                 model.train()
                 model.zero_grad()
                 F.cross_entropy(model(x[index]), y[index]).backward()

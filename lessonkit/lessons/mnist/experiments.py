@@ -157,7 +157,9 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
 # 100,000 steps, learning rate 1.0 / (1 + step / 10,000) ("INVERSE_T", half-life 10,000 steps); after
 # each step every unit's incoming weight vector is scaled back to norm 3 if longer (max-norm);
 # batches of 100; drop 0.2 of the pixels and 0.5 of the hidden units (deepnet's dropout_prob).
-RECIPE_STEPS, RECIPE_HALF_LIFE, RECIPE_MOMENTUM, RECIPE_NORM = 100_000, 10_000, (0.5, 0.99), 3.0
+# One change: the momentum rises to 0.95, not 0.99. Compressed to a tenth of the steps, a first attempt with
+# 0.99 diverged in both arms after step 9,000 (validation accuracy fell to 43% with dropout, 88% without).
+RECIPE_STEPS, RECIPE_HALF_LIFE, RECIPE_MOMENTUM, RECIPE_NORM = 100_000, 10_000, (0.5, 0.95), 3.0
 
 
 def recipe_network(arm: Arm, width: int = 1024, depth: int = 3) -> torch.nn.Sequential:
@@ -357,7 +359,7 @@ EXPERIMENTS = [
     SettledExperiment("mnist-size-settled", "the paper's setting against none at 100 and 500 images, each run trained "
                       "until its validation accuracy settled (1,000 and 50,000 come from the experiments above)",
                       (NONE, PAPER), SEEDS, (100, 500), 100, 1_000, 10_000),
-    RecipeExperiment("mnist-paper-recipe", "the paper's own recipe (SGD with rising momentum, decaying rate, "
+    RecipeExperiment("mnist-paper-recipe", "the paper's own recipe (SGD with momentum rising to 0.95, decaying rate, "
                      "max-norm 3, 3 x 1024 ReLU units) without and with its dropout, on 50,000 images, for a tenth "
                      "of its 100,000 steps (the schedule compressed to fit)",
                      (NONE, PAPER), tuple(range(5)), (50_000,), 500, 10_000, 10_000),
