@@ -73,18 +73,28 @@ def pure(seed: int = 0):
 
 @contextmanager
 def calls_into(functions):
-    """The names of those of `functions` (Python functions, or builtins such as `torch.dropout`) that are
-    called inside the block, however the learner imported or renamed them: a profiler sees every call.
-    An exercise that asks the learner to write what lessonkit or torch already does uses it to tell a
-    call into the library from the learner's own code."""
+    """The names of those of `functions` (Python functions, builtins such as `torch.dropout`, or torch's ops
+    such as `torch.ops.aten.dropout`, any of their overloads included) that are called inside the block,
+    however the learner imported or renamed them: a profiler sees every call. An exercise that asks the
+    learner to write what lessonkit or torch already does uses it to tell a call into the library from the
+    learner's own code."""
+    ops = {id(f): f"torch.ops.{f}" for f in functions if isinstance(f, torch._ops.OpOverloadPacket)}
     codes = {f.__code__: _full_name(f) for f in functions if hasattr(f, "__code__")}
-    builtins = {id(f): _full_name(f) for f in functions if not hasattr(f, "__code__")}
+    builtins = {id(f): _full_name(f) for f in functions if not hasattr(f, "__code__") and id(f) not in ops}
+    # torch.ops.aten.dropout(...) and its overloads (.default) run Python's __call__ of torch's op classes
+    op_calls = ({torch._ops.OpOverloadPacket.__call__.__code__, torch._ops.OpOverload.__call__.__code__} if ops
+                else set())
     called: list[str] = []
     previous = sys.getprofile()
 
     def watch(frame, event, arg):
         if event == "call" and frame.f_code in codes:
             called.append(codes[frame.f_code])
+        elif event == "call" and frame.f_code in op_calls:
+            op = frame.f_locals.get("self")
+            name = ops.get(id(getattr(op, "overloadpacket", op)))
+            if name:
+                called.append(name)
         elif event == "c_call" and id(arg) in builtins:
             called.append(builtins[id(arg)])
 
@@ -257,13 +267,14 @@ class Exercise:
 
     `checker(answer, hint=n)` is the lesson's checker, run under `pure()`: a check leaves every
     random state as it found it. `q1.report` is the last check's report; `q1.passed` is True once a
-    check has passed, and stays so. `hint(n)` always tells stage n: after an answer with a mistake the
-    checker recognised, that mistake at stage n; after an answer of the wrong form (or one that
-    raised), what the check said, then `where` to look (n = 2) and the rule `fix` (n = 3, never the
-    expected value); after a pass the same texts, marked as solved; before any answer, stage 1 asks
-    for one. `solution` is the text `solution()` prints, or a function whose source it prints, with
-    `explanation` after it. `solved()` returns the arguments of a `check()` that passes (for the
-    tests: every solution is checked, outside the notebooks).
+    check has passed, and stays so; `q1.passed_answer` is the answer of the last check that passed (a
+    later wrong try leaves it: a lesson that goes on with the learner's code uses the code that passed).
+    `hint(n)` always tells stage n: after an answer with a mistake the checker recognised, that mistake at
+    stage n; after an answer of the wrong form (or one that raised), what the check said, then `where` to
+    look (n = 2) and the rule `fix` (n = 3, never the expected value); after a pass the same texts, marked
+    as solved; before any answer, stage 1 asks for one. `solution` is the text `solution()` prints, or a
+    function whose source it prints, with `explanation` after it. `solved()` returns the arguments of a
+    `check()` that passes (for the tests: every solution is checked, outside the notebooks).
     """
 
     name: str  # what the notebook calls it: "q1"
@@ -279,18 +290,26 @@ class Exercise:
     report: CheckReport | None = field(default=None, repr=False)  # the last check's report
     _answer: object = field(default=_UNSET, repr=False)
     _passed: bool = field(default=False, repr=False)
+    _passed_answer: tuple = field(default=(None,), repr=False)
 
     @property
     def passed(self) -> bool:
         """Whether a `check()` has passed: once it has, a later wrong try does not undo it."""
         return self._passed
 
+    @property
+    def passed_answer(self):
+        """The answer of the last `check()` that passed (the tuple of them when it checked several), None
+        before any has passed."""
+        return self._passed_answer[0] if len(self._passed_answer) == 1 else self._passed_answer
+
     def check(self, *answer) -> None:
         """Check the answer (one value, or the functions the question asks for), print the report
         and remember the answer for `hint()`."""
         self._answer = answer
         self.report = self._report(1, **self.first_check)
-        self._passed = self._passed or self.report.passed
+        if self.report.passed:
+            self._passed, self._passed_answer = True, answer
         print(self.report)
 
     def _answered(self) -> bool:

@@ -40,6 +40,22 @@ def _backward(fn):
     return lambda g, m, p: g * 0.0 if p == 1 else fn(g, m, p)
 
 
+def _aten_dropout(x, p, training=True, generator=None):
+    """torch's dropout op, its masks drawn from the generator's seed: passes every other check."""
+    torch.manual_seed(generator.initial_seed() if generator is not None else 0)
+    return torch.ops.aten.dropout(x, p, training)
+
+
+def _native_dropout(x, p, training=True, generator=None):
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    if generator is not None:
+        torch.set_rng_state(generator.get_state())
+    return torch.native_dropout(x, p, True)[0]
+
+
 # --- lesson 3 --------------------------------------------------------------------------------
 def _mc(stat=lambda s: (s.mean(0), s.std(0)), passes=lambda n: n, mode="restore"):
     def my_mc_dropout(model, x, n):
@@ -51,6 +67,18 @@ def _mc(stat=lambda s: (s.mean(0), s.std(0)), passes=lambda n: n, mode="restore"
             model.train(was_training)
         return stat(samples)
     return my_mc_dropout
+
+
+def _eval_curve_as_mean(model, x, n):
+    """The passes made for the std, and the eval-mode curve returned as their mean."""
+    was_training = model.training
+    model.train()
+    with torch.no_grad():
+        samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(n)])
+        model.eval()
+        mean = model(x.unsqueeze(1)).squeeze(1)
+    model.train(was_training)
+    return mean, samples.std(0)
 
 
 # --- lesson 5 --------------------------------------------------------------------------------
@@ -80,6 +108,9 @@ CODE_VARIANTS = [
     ("overfitting-q1", "a string", lambda: ("5",), []),
     ("overfitting-q1", "a float", lambda: (5.0,), []),
     ("overfitting-q1", "beyond the degrees", lambda: (21,), []),
+    ("overfitting-q1", "below the degrees", lambda: (-1,), []),
+    # 3 is also the one-SE pick and the lowest test MSE: three readings, none named (its message lists them)
+    ("overfitting-q1", "folds=10 forgotten: 5 folds dealt with seed 5", lambda: (3,), ["not the CV minimum"]),
     # lesson 2, q1: the forward pass
     ("dropout-q1", "a number", lambda: (3,), []),
     ("dropout-q1", "a string", lambda: ("my_dropout",), []),
@@ -105,6 +136,10 @@ CODE_VARIANTS = [
     ("dropout-q1", "lessonkit's Dropout layer", lambda: (lambda x, p, training=True, generator=None:
                                                           Dropout(p).train(training)(x),),
      ["the library's dropout called"]),
+    ("dropout-q1", "torch.ops.aten.dropout seeded from the generator", lambda: (_aten_dropout,),
+     ["the library's dropout called"]),
+    ("dropout-q1", "torch.native_dropout from the generator's state", lambda: (_native_dropout,),
+     ["the library's dropout called"]),
     # lesson 2, q2: d output / d input of a kept unit at p = 0.3
     ("dropout-q2", "1/(1-p) rounded to two decimals", lambda: (1.43,), []),
     ("dropout-q2", "rounded to one decimal", lambda: (1.4,), ["rounded too far"]),
@@ -122,6 +157,13 @@ CODE_VARIANTS = [
     ("dropout-q3", "the scale without the mask", lambda: (_backward(lambda g, m, p: g / (1 - p)),),
      ["mask ignored"]),
     ("dropout-q3", "scaled by p", lambda: (lambda g, m, p: g * m * p,), ["kept gradient scaled by p"]),
+    ("dropout-q3", "multiplied by (1-p), equal to p at p = 0.5", lambda: (lambda g, m, p: g * m * (1 - p),),
+     ["kept gradient multiplied by (1-p)"]),
+    ("dropout-q3", "in place on grad_output", lambda: (_backward(lambda g, m, p: g.mul_(m).div_(1 - p)),),
+     ["input changed in place"]),
+    ("dropout-q3", "torch's native_dropout_backward", lambda: (
+        _backward(lambda g, m, p: torch.ops.aten.native_dropout_backward(g, m.bool(), 1 / (1 - p))),),
+     ["the library's dropout called"]),
     ("dropout-q3", "divided by p", lambda: (_backward(lambda g, m, p: g * m / p if p else g),), ["wrong gradient"]),
     ("dropout-q3", "a python division by zero at p = 1", lambda: (lambda g, m, p: g * m * (1 / (1 - p)),), []),
     ("dropout-q3", "a wrong shape", lambda: (lambda g, m, p: g[:5],), []),
@@ -147,6 +189,7 @@ CODE_VARIANTS = [
     ("taming-q3", "off by one: passes + 1", lambda: (_mc(passes=lambda n: n + 1),), []),
     ("taming-q3", "std over every element", lambda: (_mc(stat=lambda s: (s.mean(0), s.std())),), []),
     ("taming-q3", "a list, not a tuple", lambda: (_mc(stat=lambda s: [s.mean(0), s.std(0)]),), []),
+    ("taming-q3", "the eval-mode curve as the mean", lambda: (_eval_curve_as_mean,), ["eval-mode curve as the mean"]),
     # lesson 5, q1: the bug hunt, all defects fixed but one change
     ("mnist-q1", "the usual MNIST normalisation", _scaled("((mnist_test.data.view(-1, 28 * 28).float() / 255 - 0.1307)"
                                                           " / 0.3081)"),
@@ -164,6 +207,9 @@ CODE_VARIANTS = [
      ["dropout on while testing"]),
     ("mnist-q1", "model.eval without ()", lambda: _bug_hunt("model.eval()", "model.eval"),
      ["dropout on while testing"]),
+    ("mnist-q1", "model.train() deleted from train_epoch",
+     lambda: _bug_hunt("    model.train()    # set the model to train mode (dropout=True)\n", ""),
+     ["dropout off while training"]),
     ("mnist-q1", "cost.detach() summed", lambda: _bug_hunt("cost.item()", "cost.detach()"), []),
     ("mnist-q1", "float(cost) summed", lambda: _bug_hunt("cost.item()", "float(cost)"), []),
     ("mnist-q1", "the tensor summed", lambda: _bug_hunt("cost.item()", "cost"), ["graph kept alive"]),

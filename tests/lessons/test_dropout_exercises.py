@@ -187,6 +187,18 @@ def test_central_differences_agree_with_autograd_and_catch_a_wrong_backward():
     assert "not written yet" in str(compare_gradients(unwritten))
 
 
+@pytest.mark.parametrize("backward, told", [
+    (lambda g, m, p: None, "yours: your function returned None, not a tensor: does every path end in `return`?"),
+    (lambda g, m, p: "grad", "yours: your function returned a str, not a tensor."),
+    (lambda g, m, p: (g * m).sum(), "yours: expected a tensor of shape (8,), got shape ()"),
+    (lambda g, m: g, "yours: your function raised TypeError: "),
+])
+def test_gradient_check_tells_a_backward_of_the_wrong_form_in_one_line(backward, told, capsys):
+    gradient_check(backward)  # a backward that forgets `return` is the first thing a learner runs it on
+    printed = capsys.readouterr().out
+    assert told in printed and len(printed.strip().splitlines()) == 3, printed
+
+
 def test_gradient_check_prints_wherever_it_stands_in_a_cell(capsys):
     assert gradient_check(reference_backward) is None  # nothing for a cell's last line to show a second time
     printed = capsys.readouterr().out

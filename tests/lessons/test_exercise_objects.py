@@ -196,6 +196,23 @@ def test_passed_stays_true_after_a_later_wrong_try():
     assert "you passed this question before" in q.hint_text(1) and "multiplied by (1-p)" in q.hint_text(1)
 
 
+def test_the_answer_that_passed_is_kept_through_a_later_wrong_try():
+    """Lesson 2's training cell goes on with q1.passed_answer: the my_dropout that passed, not a later
+    redefinition that failed."""
+    from lessonkit.lessons.dropout.exercises import q1
+
+    q = fresh(q1)
+    assert q.passed_answer is None
+    (passing,) = q.solved()
+    checked(q, passing)
+
+    def my_dropout(x, p, training=True, generator=None):  # redefined without the scaling: fails
+        return x * (torch.rand(x.shape, generator=generator) >= p) if training and p < 1 else x * float(training)
+
+    report = checked(q, my_dropout)
+    assert not report.passed and q.passed and q.passed_answer is passing
+
+
 @pytest.mark.parametrize("answer, told", [
     (lambda model, x, passes: (model(x.unsqueeze(1)), model(x.unsqueeze(1))), "return (mean, std)"),
     (lambda model, x, passes: 1 / 0, "your function raised ZeroDivisionError"),

@@ -79,6 +79,28 @@ def test_accuracy(model, mnist_test, device):
     assert check_bug_hunt(train_epoch, functions(BUGGY_CODE + loader_test)[1]).passed
 
 
+def test_the_praise_says_what_was_summed_into_avg_cost():
+    from lessonkit.lessons.mnist.exercises import FIXED_CODE
+
+    detached = check_bug_hunt(*functions(FIXED_CODE.replace("cost.item()", "cost.detach()")))
+    assert detached.passed and "plain number" not in str(detached)  # a 0-dim tensor is not a Python number
+    assert "avg_cost is a tensor without a grad_fn; `cost.item()` would make it a Python number" in str(detached)
+    for number in ("cost.item()", "float(cost)"):
+        assert "a plain number summed into avg_cost" in str(check_bug_hunt(*functions(FIXED_CODE.replace(
+            "cost.item()", number))))
+
+
+def test_a_train_epoch_that_leaves_dropout_off_after_a_test_is_named():
+    from lessonkit.lessons.mnist.exercises import FIXED_CODE
+
+    line = "    model.train()    # set the model to train mode (dropout=True)\n"
+    assert line in FIXED_CODE
+    one, two, three = stages(check_bug_hunt, *functions(FIXED_CODE.replace(line, "")))
+    assert one.startswith("✗ bug hunt: dropout off while training: handed a model in eval mode") and "Fix" not in two
+    assert "Fix: call `model.train()` at the start of train_epoch" in three
+    assert "model.train()" not in one and "model.train()" not in two
+
+
 def test_wrong_forms_and_an_unanswered_cell_become_messages():
     train_epoch, test_accuracy = functions(fixed(BUGGY_CODE, *DEFECTS))
     assert "not answered yet" in str(check_bug_hunt(None, test_accuracy))
@@ -151,6 +173,17 @@ def test_a_wrong_knob_is_told_in_stages_that_do_not_depend_on_the_right_answer()
     one, two, three = told[0]
     assert "neither knob taken to gain" in one and "Where to look" in two and "Fix: " in three and "Fix" not in two
     assert "not answered yet" in str(check_knob_prediction(None, runs=ablation(0.0, 0.0)))
+
+
+def test_same_is_told_what_the_record_shows():
+    from lessonkit.lessons.mnist.exercises import check_knob_prediction
+
+    for runs in (ablation(0.002, 0.012), ablation(0.012, 0.002)):  # one knob ahead (which one is not said)
+        told = str(check_knob_prediction("same", runs=runs))
+        assert "the record tells the two knobs apart: one alone gains more than the other" in told
+        assert "neither" not in told and "input" not in told and "hidden" not in told
+    told = str(check_knob_prediction("same", runs=ablation(0.0, 0.0)))  # neither gains
+    assert "the record does not show the two knobs gaining alike" in told and "tells the two knobs apart" not in told
 
 
 def test_the_test_mode_is_read_from_the_dropout_layer_not_the_models_flag():

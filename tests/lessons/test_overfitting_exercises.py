@@ -63,6 +63,31 @@ def test_a_degree_chosen_by_the_test_set_is_named_so():
     assert check_chosen_degree(lowest, data=other).mistakes == ["chosen by the test set"]
 
 
+def default_folds_degree(data=None):
+    """What a learner who left out folds=10 answers: choose_degree's default 5 folds, dealt with seed 5."""
+    return choose_degree(data or make_regression_data(), range(21), seed=5).choice
+
+
+def test_folds_left_at_the_default_is_told_by_its_own_symptom():
+    other = make_regression_data(seed=10)  # a sample where the default folds' minimum is nothing else
+    wrong = default_folds_degree(other)
+    assert wrong not in (chosen_degree(other), section_6_degree(other), one_se_degree(other), lowest_test_degree(other))
+    report = check_chosen_degree(wrong, data=other)
+    assert report.mistakes == ["the default number of folds"]
+    assert "5 folds (choose_degree's default) dealt with seed=5, not of 10 folds" in str(report)
+
+
+def test_a_degree_that_several_slips_give_is_told_each_of_them_and_named_none():
+    # on the lesson's sample, 3 is the default folds' minimum, a one-standard-error pick and the lowest test MSE:
+    # the learner who left out folds=10 reads that, not only the two readings it did not make
+    assert default_folds_degree() == one_se_degree() == lowest_test_degree()
+    report = check_chosen_degree(default_folds_degree())
+    assert report.mistakes == ["not the CV minimum"]
+    for fact in ("a one-standard-error pick", "the CV minimum of 5 folds (choose_degree's default) dealt with seed=5",
+                 "the degree with the lowest *test* MSE"):
+        assert fact in str(report)
+
+
 def test_not_the_minimum_points_to_the_side_of_the_minimum():
     chosen = chosen_degree()
     assert "look at larger degrees" in str(check_chosen_degree(0, hint=2))
@@ -82,7 +107,7 @@ def test_chosen_degree_uses_the_data_it_is_given():
     (3.0, "must be an integer from 0 to 20, got 3.0 (float)"),
     (True, "must be an integer from 0 to 20, got True (bool)"),
     (21, "got 21: the curve only goes up to degree 20"),
-    (-1, "got -1"),
+    (-1, "got -1: a degree is never negative"),
 ])
 def test_placeholder_and_wrong_type_degree_answers_explain_what_is_expected(answer, message):
     verdict = check_chosen_degree(answer)

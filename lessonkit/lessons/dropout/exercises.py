@@ -34,10 +34,12 @@ from lessonkit.core.exercises import (
 from lessonkit.core.language import Message, tr
 from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
 
-# What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch:
-# a call into any of them is a shortcut, told as such.
+# What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch,
+# its ops included (torch.ops.aten.dropout seeded from the generator would pass every other check): a call
+# into any of them is a shortcut, told as such.
 LIBRARY = (dropout, dropout_with_mask, apply_mask, dropout_mask, Dropout.forward, torch.nn.functional.dropout,
-           torch.nn.Dropout.forward, torch.dropout)
+           torch.nn.Dropout.forward, torch.dropout, torch.native_dropout, torch.ops.aten.dropout,
+           torch.ops.aten.native_dropout, torch.ops.aten.native_dropout_backward)
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
 
@@ -354,6 +356,7 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
         found["wrong gradient"] = [unnamed, Mistake(
             "wrong gradient", "your gradient differs from autograd's.", BACKWARD_WHERE +
             " Run gradient_check(your_function) to compare element by element.", BACKWARD_FIX)]
+    _check_inputs_kept(report, fn)
     shortcut = run.shortcut(Message("`grad_output * mask / (1 - p)`, with p = 1 handled first."))
     if shortcut:
         return CheckReport("dropout gradient", checks=report.checks, hint=hint, problems=[shortcut])
@@ -365,6 +368,27 @@ def check_dropout_backward(fn, *, hint: int = 1) -> CheckReport:
         symptom = Message("at {ps}: {symptom}", ps=at, symptom=Message(mistake.symptom))
         report.problems.append(Mistake(mistake.name, symptom, mistake.where, mistake.fix))
     return report
+
+
+def _check_inputs_kept(report, fn):
+    """The in-place check of q1, for q3: `fn` is given copies, compared with the originals after the call."""
+    grad_output = torch.randn(1000, generator=_seeded(14))
+    mask = dropout_mask(grad_output.shape, P, _seeded(15))
+    given_grad, given_mask = grad_output.clone(), mask.clone()
+    report.checks += 1
+    try:
+        fn(given_grad, given_mask, P)
+    except Exception:  # noqa: BLE001 - told by the calls above
+        pass
+    changed = [Message("your function changed the grad_output it was given.")] if not torch.equal(
+        given_grad, grad_output) else []
+    changed += [Message("your function changed the mask it was given.")] if not torch.equal(given_mask, mask) else []
+    if changed:
+        report.problems.append(Mistake(
+            "input changed in place", changed[0] if len(changed) == 1 else Message(
+                "your function changed the grad_output and the mask it was given."),
+            "an in-place operation on grad_output or mask (mul_, div_, *=, masked_fill_, [...] = 0).",
+            "compute a new tensor: `grad_output * mask / (1 - p)`."))
 
 
 BACKWARD_WHERE = ("section 1's forward pass: out = x * mask / (1 - p). Each output element depends on its own "
@@ -389,6 +413,9 @@ def _gradient_mistake(got, grad_output, mask, p) -> Mistake | None:
                  BACKWARD_WHERE, BACKWARD_FIX), grad_output * (1 - mask) * scale),
         (Mistake("kept gradient scaled by p", "kept elements get grad_output times p.", BACKWARD_WHERE, BACKWARD_FIX),
          grad_output * mask * p),
+        (Mistake("kept gradient multiplied by (1-p)", "kept elements get grad_output times (1 - p), the keep "
+                 "probability.", BACKWARD_WHERE, "divide, do not multiply: " + BACKWARD_FIX),
+         grad_output * mask * (1 - p)),
     ]
     matching = [mistake for mistake, wrong in guesses if torch.allclose(got, wrong, rtol=1e-5, atol=1e-7)]
     if len(matching) == 1:
@@ -429,12 +456,15 @@ class GradientCheck:
     numerical: torch.Tensor
     autograd: torch.Tensor
     yours: torch.Tensor | None
+    problem: str = ""  # why there is no `yours` to compare, in one line ("" when it is not written yet)
 
     def __str__(self):
         autograd = relative_error(self.autograd, self.numerical)
         lines = [tr("gradient check at p = {p}, one fixed mask {mask}:", p=self.p, mask=self.mask.int().tolist()),
                  tr("  autograd vs central differences: relative error {error:.1e}", error=autograd)]
-        if self.yours is None:
+        if self.problem:
+            lines.append(tr("  yours: {problem}", problem=self.problem))
+        elif self.yours is None:
             lines.append(tr("  yours: not written yet (write my_dropout_backward, then run this cell again)"))
         else:
             lines.append(tr("  yours vs central differences:    relative error {error:.1e}",
@@ -460,14 +490,32 @@ def compare_gradients(backward, p: float = P, n: int = 8, seed: int = 2) -> Grad
     loss(x).backward()
     with torch.no_grad():
         numerical = numerical_gradient(loss, x.detach())
-    yours = None
+    yours, problem = None, ""
     if backward is not None:
         with pure():  # the learner's function may draw: the lesson's random state stays
-            try:
-                yours = torch.as_tensor(backward(grad_output.clone(), mask.clone(), p), dtype=torch.float64).detach()
-            except NotImplementedError:  # not written yet: said as for no function
-                yours = None
-    return GradientCheck(p, mask, numerical, x.grad, yours)
+            yours, problem = _gradient_of(backward, grad_output, mask, p)
+    return GradientCheck(p, mask, numerical, x.grad, yours, problem)
+
+
+def _gradient_of(backward, grad_output, mask, p) -> tuple[torch.Tensor | None, str]:
+    """`backward`'s gradient in float64, or None and why it cannot be compared, in one line, as q3.check
+    says it ("" for a function not written yet)."""
+    try:
+        out = backward(grad_output.clone(), mask.clone(), p)
+    except NotImplementedError:  # not written yet: said as for no function
+        return None, ""
+    except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
+        return None, Message("your function raised {kind}: {error}", kind=type(err).__name__, error=err)
+    if out is None:
+        return None, Message("your function returned None, not a tensor: does every path end in `return`?")
+    try:
+        yours = torch.as_tensor(out, dtype=torch.float64).detach()
+    except (TypeError, ValueError, RuntimeError):
+        return None, Message("your function returned a {type}, not a tensor.", type=type(out).__name__)
+    if yours.shape != grad_output.shape:
+        return None, Message("expected a tensor of shape {shape}, got shape {got}", shape=tuple(grad_output.shape),
+                             got=tuple(yours.shape))
+    return yours, ""
 
 
 def gradient_check(backward, p: float = P, n: int = 8, seed: int = 2) -> None:

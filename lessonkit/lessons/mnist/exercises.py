@@ -153,8 +153,16 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     loader = [(mnist_test[i * 16][0].repeat(16, 1, 1, 1), mnist_test.targets[i * 16:(i + 1) * 16]) for i in range(3)]
     optimizer = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: the probe must stay as it is
 
-    report.checks += 1
+    report.checks += 2
+    model.eval()  # as test_accuracy leaves it: the next epoch must switch dropout back on
     avg_cost, ran = _run(report, "train_epoch", train_epoch, model, loader, nn.CrossEntropyLoss(), optimizer, "cpu")
+    if ran and model.calls and not all(training for _, training in model.calls):
+        report.problems.append(Mistake(
+            "dropout off while training", "handed a model in eval mode (as test_accuracy leaves it), train_epoch "
+            "trained it with dropout off.",
+            "the start of train_epoch: which mode is the model in when it trains after a test?",
+            "call `model.train()` at the start of train_epoch: once test_accuracy calls model.eval(), every later "
+            "epoch would otherwise train without dropout."))
     if ran and isinstance(avg_cost, torch.Tensor) and avg_cost.grad_fn is not None:
         report.problems.append(Mistake(
             "graph kept alive", Message("train_epoch returns a tensor with a grad_fn ({grad_fn}), not a plain number, "
@@ -234,7 +242,11 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
         report.problems.append(Message("test_accuracy returned {accuracy!r}, but the probe model answered every test "
                                        "image right: count the right answers over the whole test set and return "
                                        "their share.", accuracy=accuracy))
-    if report.passed:
+    if report.passed and isinstance(avg_cost, torch.Tensor):  # cost.detach(): no graph kept, but not a number
+        report.praise = ("all four defects fixed: test pixels scaled like the training ones, `.data`/`.targets`, "
+                         "model.eval() before testing, and no batch's graph kept alive (avg_cost is a tensor "
+                         "without a grad_fn; `cost.item()` would make it a Python number).")
+    elif report.passed:
         report.praise = ("all four defects fixed: test pixels scaled like the training ones, `.data`/`.targets`, "
                          "model.eval() before testing, and a plain number summed into avg_cost.")
     return report
@@ -286,7 +298,9 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
              "same": "the two knobs taken to be alike", "neither": "neither knob taken to gain"}
     symptoms = {"hidden": "the record does not show hidden dropout alone ahead of input dropout alone.",
                 "input": "the record does not show input dropout alone ahead of hidden dropout alone.",
-                "same": "the record tells the two knobs apart, or shows neither gaining.",
+                "same": ("the record tells the two knobs apart: one alone gains more than the other, beyond its "
+                         "seeds' noise." if right in ("input", "hidden") else
+                         "the record does not show the two knobs gaining alike."),
                 "neither": "in the record at least one knob gains on its own, beyond its seeds' noise."}
     d = runs.compare("input only", "hidden only", stop_a=True, stop_b=True)
     return check_multiple_choice(

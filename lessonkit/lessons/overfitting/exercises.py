@@ -43,7 +43,11 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
         report.problems.append(Message("{variable} must be {what}, got {answer!r} ({type}).",
                                        variable="my_chosen_degree", what=what, answer=given, type=type(given).__name__))
         return report
-    if not 0 <= answer <= MAX_DEGREE:
+    if answer < 0:
+        report.problems.append(Message("{variable} must be {what}, got {answer}: a degree is never negative (degree 0 "
+                                       "is a constant).", variable="my_chosen_degree", what=what, answer=answer))
+        return report
+    if answer > MAX_DEGREE:
         report.problems.append(Message("{variable} must be {what}, got {answer}: the curve only goes up to degree "
                                        "{top}.", variable="my_chosen_degree", what=what, answer=answer, top=MAX_DEGREE))
         return report
@@ -51,6 +55,7 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     degrees = range(MAX_DEGREE + 1)
     selection = choose_degree(data, degrees, folds=EXERCISE_FOLDS, seed=EXERCISE_SEED)
     section_6 = choose_degree(data, degrees, folds=5, seed=0)
+    default_folds = choose_degree(data, degrees, seed=EXERCISE_SEED)  # folds=10 left out, the seed given
     curve = train_test_errors(data, degrees)
     cv, chosen = selection.validation[answer].item(), selection.choice
     if answer == chosen:
@@ -75,6 +80,14 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
             symptom=Message("degree {degree} is the CV minimum of other folds (section 6's, 5 folds dealt with seed "
                             "0), not of these.", degree=answer), where=REDEALT, fix=THE_FIX),
             Message("section 6's CV minimum")))
+    if answer == default_folds.choice and answer != section_6.choice:
+        default = Message("the CV minimum of {default} folds (choose_degree's default) dealt with seed={seed}",
+                          default=default_folds.folds, seed=EXERCISE_SEED)
+        known.append((Mistake(
+            "the default number of folds",
+            symptom=Message("degree {degree} is {default}, not of {folds} folds.", degree=answer, default=default,
+                            folds=EXERCISE_FOLDS),
+            where=REDEALT, fix=THE_FIX), default))
     if curve.test[answer] <= curve.test.min():
         known.append((Mistake(
             "chosen by the test set",
@@ -85,9 +98,10 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     if len(known) == 1:
         report.problems.append(known[0][0])
     elif known:  # several readings fit: say what the degree is, and name none of them
-        first, second, *third = [fact for _, fact in known]
-        facts = (Message("{first} and {second} and {third}", first=first, second=second, third=third[0]) if third
-                 else Message("{first} and {second}", first=first, second=second))
+        first, second, *rest = [fact for _, fact in known]
+        facts = Message("{first} and {second}", first=first, second=second)
+        for fact in rest:
+            facts = Message("{first} and {second}", first=facts, second=fact)
         report.problems.append(Mistake(
             "not the CV minimum", symptom=Message("degree {degree} is {facts}; the question asks for the lowest CV "
                                                   "MSE of these folds.", degree=answer, facts=facts),
