@@ -19,6 +19,7 @@ mistake it recognised and never prints the expected value, at any stage.
 import inspect
 import random
 import sys
+import threading
 import tomllib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -72,20 +73,31 @@ def pure(seed: int = 0):
 
 
 @contextmanager
-def calls_into(functions):
+def calls_into(functions, *, handed=None):
     """The names of those of `functions` (Python functions, builtins such as `torch.dropout`, or torch's ops
-    such as `torch.ops.aten.dropout`, any of their overloads included) that are called inside the block,
-    however the learner imported or renamed them: a profiler sees every call. An exercise that asks the
-    learner to write what lessonkit or torch already does uses it to tell a call into the library from the
-    learner's own code."""
+    such as `torch.ops.aten.dropout`, any of their overloads and their raw `_op` included) that are called
+    inside the block, however the learner imported or renamed them: a profiler sees every call, in this thread
+    and in any thread started inside the block. An exercise that asks the learner to write what lessonkit or
+    torch already does uses it to tell a call into the library from the learner's own code.
+
+    A decorated function (`@torch.no_grad()`, `functools.wraps`) is known by the function it wraps, never by
+    its wrapper, whose code every function so decorated shares: a learner's own decorated function is not
+    the library's. `handed`: the function the check calls itself; its own call is not counted (the course's
+    solution, handed in as the answer, calls nothing of the library)."""
     ops = {id(f): f"torch.ops.{f}" for f in functions if isinstance(f, torch._ops.OpOverloadPacket)}
-    codes = {f.__code__: _full_name(f) for f in functions if hasattr(f, "__code__")}
+    codes = {inspect.unwrap(f).__code__: _full_name(inspect.unwrap(f)) for f in functions
+             if hasattr(inspect.unwrap(f), "__code__")}
+    if handed is not None and hasattr(inspect.unwrap(handed), "__code__"):
+        codes.pop(inspect.unwrap(handed).__code__, None)
     builtins = {id(f): _full_name(f) for f in functions if not hasattr(f, "__code__") and id(f) not in ops}
+    for packet in (f for f in functions if isinstance(f, torch._ops.OpOverloadPacket)):
+        for overload in packet.overloads():  # the raw op below OpOverload.__call__: `.default._op(...)`
+            builtins[id(getattr(packet, overload)._op)] = f"torch.ops.{packet}"
     # torch.ops.aten.dropout(...) and its overloads (.default) run Python's __call__ of torch's op classes
     op_calls = ({torch._ops.OpOverloadPacket.__call__.__code__, torch._ops.OpOverload.__call__.__code__} if ops
                 else set())
     called: list[str] = []
-    previous = sys.getprofile()
+    previous, previous_threads = sys.getprofile(), threading.getprofile()
 
     def watch(frame, event, arg):
         if event == "call" and frame.f_code in codes:
@@ -99,10 +111,12 @@ def calls_into(functions):
             called.append(builtins[id(arg)])
 
     sys.setprofile(watch)
+    threading.setprofile(watch)  # a thread the learner's code starts (a ThreadPoolExecutor) is watched too
     try:
         yield called
     finally:
         sys.setprofile(previous)
+        threading.setprofile(previous_threads)
 
 
 def _full_name(function) -> str:

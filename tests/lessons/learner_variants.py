@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from lessonkit.core.exercises import Exercise, exercises_of
+from lessonkit.core.montecarlo import mc_dropout_samples
 from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout
 from lessonkit.lessons.mnist.exercises import FIXED_CODE
 from lessonkit.lessons.taming.model import mc_dropout_predict
@@ -56,6 +57,40 @@ def _native_dropout(x, p, training=True, generator=None):
     return torch.native_dropout(x, p, True)[0]
 
 
+def _their_dropout(x, p, training=True, generator=None):
+    from lessonkit.lessons.dropout.solutions import my_dropout
+    return my_dropout(x, p, training, generator)
+
+
+def _their_backward(g, m, p):
+    from lessonkit.lessons.dropout.solutions import my_dropout_backward
+    return my_dropout_backward(g, m, p)
+
+
+def _seeded_torch(drop):
+    """torch's dropout in some form, its masks drawn from the generator's seed, the other cases handled."""
+    def my_dropout(x, p, training=True, generator=None):
+        if not training or p == 0:
+            return x
+        if p == 1:
+            return x * 0.0
+        torch.manual_seed(generator.initial_seed() if generator is not None else 0)
+        return drop(x, p)
+    return my_dropout
+
+
+def _in_a_thread(x, p):
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(torch.nn.functional.dropout, x, p, True).result()
+
+
+def _selection():
+    from lessonkit.lessons.overfitting.data import make_regression_data
+    from lessonkit.lessons.overfitting.train import choose_degree
+    return choose_degree(make_regression_data(), range(21), folds=10, seed=5)
+
+
 # --- lesson 3 --------------------------------------------------------------------------------
 def _mc(stat=lambda s: (s.mean(0), s.std(0)), passes=lambda n: n, mode="restore"):
     def my_mc_dropout(model, x, n):
@@ -79,6 +114,72 @@ def _eval_curve_as_mean(model, x, n):
         mean = model(x.unsqueeze(1)).squeeze(1)
     model.train(was_training)
     return mean, samples.std(0)
+
+
+@torch.no_grad()
+def _mc_decorated(model, x, n):
+    """The solution with @torch.no_grad() on the function, as lesson 5 decorates `evaluate`: the learner's own."""
+    was_training = model.training
+    model.train()
+    samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(n)])
+    model.train(was_training)
+    return samples.mean(0), samples.std(0)
+
+
+@torch.inference_mode()
+def _mc_inference_mode(model, x, n):
+    was_training = model.training
+    model.train()
+    samples = torch.stack([model(x.unsqueeze(1)).squeeze(1) for _ in range(n)])
+    model.train(was_training)
+    return samples.mean(0), samples.std(0)
+
+
+@torch.no_grad()
+def _one_prediction(model, x):
+    return model(x.unsqueeze(1)).squeeze(1)
+
+
+def _mc_decorated_helper(model, x, n):
+    was_training = model.training
+    model.train()
+    samples = torch.stack([_one_prediction(model, x) for _ in range(n)])
+    model.train(was_training)
+    return samples.mean(0), samples.std(0)
+
+
+def _mc_reseeded(model, x, n):
+    """Dropout on, but torch reseeded before every pass: every pass draws the same masks."""
+    was_training = model.training
+    model.train()
+    passes = []
+    with torch.no_grad():
+        for _ in range(n):
+            torch.manual_seed(0)
+            passes.append(model(x.unsqueeze(1)).squeeze(1))
+    model.train(was_training)
+    samples = torch.stack(passes)
+    return samples.mean(0), samples.std(0)
+
+
+def _mc_one_pass_reused(model, x, n):
+    was_training = model.training
+    model.train()
+    with torch.no_grad():
+        samples = torch.stack([model(x.unsqueeze(1)).squeeze(1)] * n)
+    model.train(was_training)
+    return samples.mean(0), samples.std(0)
+
+
+def _mc_samples_unwrapped(model, x, n):
+    """lessonkit's mc_dropout_samples without its @torch.no_grad() wrapper."""
+    samples = mc_dropout_samples.__wrapped__(model, x.unsqueeze(1), n).squeeze(2)
+    return samples.mean(0), samples.std(0)
+
+
+def _mc_their_solution(model, x, n):
+    from lessonkit.lessons.taming.solutions import my_mc_dropout
+    return my_mc_dropout(model, x, n)
 
 
 # --- lesson 5 --------------------------------------------------------------------------------
@@ -109,6 +210,7 @@ CODE_VARIANTS = [
     ("overfitting-q1", "a float", lambda: (5.0,), []),
     ("overfitting-q1", "beyond the degrees", lambda: (21,), []),
     ("overfitting-q1", "below the degrees", lambda: (-1,), []),
+    ("overfitting-q1", "the whole Selection, not its .choice", lambda: (_selection(),), []),
     # 3 is also the one-SE pick and the lowest test MSE: three readings, none named (its message lists them)
     ("overfitting-q1", "folds=10 forgotten: 5 folds dealt with seed 5", lambda: (3,), ["not the CV minimum"]),
     # lesson 2, q1: the forward pass
@@ -139,6 +241,24 @@ CODE_VARIANTS = [
     ("dropout-q1", "torch.ops.aten.dropout seeded from the generator", lambda: (_aten_dropout,),
      ["the library's dropout called"]),
     ("dropout-q1", "torch.native_dropout from the generator's state", lambda: (_native_dropout,),
+     ["the library's dropout called"]),
+    ("dropout-q1", "the course's solution called", lambda: (_their_dropout,), ["the course's solution called"]),
+    ("dropout-q1", "q1.solved()[0] called", lambda: (lambda x, p, training=True, generator=None:
+                                                     EXERCISES["dropout-q1"].solved()[0](x, p, training, generator),),
+     ["the course's solution called"]),
+    ("dropout-q1", "torch.dropout_ on a copy", lambda: (
+        _seeded_torch(lambda x, p: torch.dropout_(x.clone(), p, True)),),
+     ["the library's dropout called"]),
+    ("dropout-q1", "torch.ops.aten.dropout_ on a copy", lambda: (
+        _seeded_torch(lambda x, p: torch.ops.aten.dropout_(x.clone(), p, True)),), ["the library's dropout called"]),
+    ("dropout-q1", "the raw op: native_dropout.default._op", lambda: (
+        _seeded_torch(lambda x, p: torch.ops.aten.native_dropout.default._op(x, p, True)[0]),),
+     ["the library's dropout called"]),
+    ("dropout-q1", "F.dropout in another thread", lambda: (_seeded_torch(_in_a_thread),),
+     ["the library's dropout called"]),
+    ("dropout-q3", "the course's solution called", lambda: (_their_backward,), ["the course's solution called"]),
+    ("dropout-q3", "the raw op: native_dropout_backward.default._op", lambda: (_backward(
+        lambda g, m, p: torch.ops.aten.native_dropout_backward.default._op(g, m.bool(), 1 / (1 - p))),),
      ["the library's dropout called"]),
     # lesson 2, q2: d output / d input of a kept unit at p = 0.3
     ("dropout-q2", "1/(1-p) rounded to two decimals", lambda: (1.43,), []),
@@ -190,6 +310,17 @@ CODE_VARIANTS = [
     ("taming-q3", "std over every element", lambda: (_mc(stat=lambda s: (s.mean(0), s.std())),), []),
     ("taming-q3", "a list, not a tuple", lambda: (_mc(stat=lambda s: [s.mean(0), s.std(0)]),), []),
     ("taming-q3", "the eval-mode curve as the mean", lambda: (_eval_curve_as_mean,), ["eval-mode curve as the mean"]),
+    ("taming-q3", "a correct function decorated with @torch.no_grad()", lambda: (_mc_decorated,), []),
+    ("taming-q3", "a correct function decorated with @torch.inference_mode()", lambda: (_mc_inference_mode,), []),
+    ("taming-q3", "a @torch.no_grad() helper for each pass", lambda: (_mc_decorated_helper,), []),
+    ("taming-q3", "torch reseeded inside the loop", lambda: (_mc_reseeded,), ["every pass the same"]),
+    ("taming-q3", "one pass reused", lambda: (_mc_one_pass_reused,), ["fewer passes than asked"]),
+    ("taming-q3", "mc_dropout_samples.__wrapped__", lambda: (_mc_samples_unwrapped,),
+     ["the library's MC dropout called"]),
+    ("taming-q3", "the course's solution called", lambda: (_mc_their_solution,), ["the course's solution called"]),
+    ("taming-q3", "q3.solved()[0] called", lambda: (
+        lambda model, x, n: EXERCISES["taming-q3"].solved()[0](model, x, n),),
+     ["the course's solution called"]),
     # lesson 5, q1: the bug hunt, all defects fixed but one change
     ("mnist-q1", "the usual MNIST normalisation", _scaled("((mnist_test.data.view(-1, 28 * 28).float() / 255 - 0.1307)"
                                                           " / 0.3081)"),

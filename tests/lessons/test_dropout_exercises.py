@@ -273,3 +273,26 @@ def test_a_backward_in_another_dtype_is_told_not_raised():
 @pytest.mark.parametrize("answer", [torch.tensor(1 / 0.7), __import__("numpy").float32(1 / 0.7)])
 def test_a_kept_units_gradient_computed_with_torch_or_numpy_is_a_number(answer):
     assert check_gradient_prediction(answer).passed
+
+
+@pytest.mark.parametrize("backward, kind", [
+    (lambda g, m, p: (g * m / (1 - p)).numpy(), "ndarray"),
+    (lambda g, m, p: (g * m / (1 - p)).tolist(), "list"),
+    (lambda g, m, p: 0.0, "float"),
+])
+def test_gradient_check_says_what_q3_says_of_a_backward_that_returns_no_tensor(backward, kind, capsys):
+    gradient_check(backward)
+    printed = capsys.readouterr().out
+    assert f"yours: your function returned a {kind}, not a tensor." in printed, printed
+    assert "yours vs central differences" not in printed
+
+
+def test_a_wrong_shape_is_told_in_korean_without_the_english_word(capsys):
+    from lessonkit.core import language
+    language.set_language("ko")
+    try:
+        gradient_check(lambda g, m, p: (g * m).sum())
+    finally:
+        language.set_language("en")
+    printed = capsys.readouterr().out.splitlines()[-1]
+    assert "shape" not in printed and "모양" in printed, printed

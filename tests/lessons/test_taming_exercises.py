@@ -160,3 +160,26 @@ def test_fewer_passes_than_asked_is_named_and_one_batched_pass_is_not():
         return samples.mean(0), samples.std(0)
 
     assert check_mc_dropout(batched).passed
+
+
+def test_one_pass_is_told_in_the_singular_and_identical_passes_with_dropout_on_are_not_dropout_off():
+    def one_pass(model, x, passes):
+        return solution(model, x, 1)
+
+    told = str(check_mc_dropout(one_pass))
+    assert "made 1 pass;" in told and "1 passes" not in told, told
+
+    def reseeded(model, x, passes):
+        was_training = model.training
+        model.train()
+        outs = []
+        with torch.no_grad():
+            for _ in range(passes):
+                torch.manual_seed(3)
+                outs.append(model(x.unsqueeze(1)).squeeze(1))
+        model.train(was_training)
+        samples = torch.stack(outs)
+        return samples.mean(0), samples.std(0)
+
+    report = check_mc_dropout(reseeded, hint=3)
+    assert report.mistakes == ["every pass the same"] and "model.train()" not in str(report), str(report)

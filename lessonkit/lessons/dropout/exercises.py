@@ -32,14 +32,19 @@ from lessonkit.core.exercises import (
     pure,
 )
 from lessonkit.core.language import Message, tr
+from lessonkit.lessons.dropout import solutions as _solutions
 from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
 
 # What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch,
-# its ops included (torch.ops.aten.dropout seeded from the generator would pass every other check): a call
-# into any of them is a shortcut, told as such.
+# its ops and in-place forms included (torch.ops.aten.dropout seeded from the generator would pass every other
+# check), and the course's own solutions (q1.solved()[0] called from a function of the learner's): a call into
+# any of them is a shortcut, told as such.
+SOLUTIONS = (_solutions.my_dropout, _solutions.my_dropout_backward)
 LIBRARY = (dropout, dropout_with_mask, apply_mask, dropout_mask, Dropout.forward, torch.nn.functional.dropout,
-           torch.nn.Dropout.forward, torch.dropout, torch.native_dropout, torch.ops.aten.dropout,
-           torch.ops.aten.native_dropout, torch.ops.aten.native_dropout_backward)
+           torch.nn.Dropout.forward, torch.dropout, torch.dropout_, torch.native_dropout, torch.ops.aten.dropout,
+           torch.ops.aten.dropout_, torch.ops.aten.native_dropout, torch.ops.aten.native_dropout_backward,
+           *SOLUTIONS)
+SOLUTION_NAMES = {f"{f.__module__}.{f.__qualname__}" for f in SOLUTIONS}
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
 
@@ -116,7 +121,7 @@ class _Calls:
         self.made.append(label)
         try:
             # copies: a function that works in place must not change the input the checker compares with
-            with calls_into(LIBRARY) as called:
+            with calls_into(LIBRARY, handed=self.fn) as called:
                 out = self.fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
             self.library += [name for name in called if name not in self.library]
         except NotImplementedError:  # a function not written yet: Exercise.check says so
@@ -151,6 +156,13 @@ class _Calls:
         """The mistake of a function that called lessonkit's or torch's dropout instead of doing `what`."""
         if not self.library:
             return None
+        if self.library[0] in SOLUTION_NAMES:
+            return Mistake(
+                "the course's solution called", Message("your function calls {name}, the course's own solution to "
+                                                        "this exercise: the check asks for code of your own.",
+                                                        name=self.library[0]),
+                "the body of your function: which line does the work?",
+                Message("write it with tensor operations of your own: {what}", what=what))
         return Mistake(
             "the library's dropout called", Message("your function calls {name}, which does what this exercise asks "
                                                     "you to write yourself.", name=self.library[0]),
@@ -508,10 +520,9 @@ def _gradient_of(backward, grad_output, mask, p) -> tuple[torch.Tensor | None, s
         return None, Message("your function raised {kind}: {error}", kind=type(err).__name__, error=err)
     if out is None:
         return None, Message("your function returned None, not a tensor: does every path end in `return`?")
-    try:
-        yours = torch.as_tensor(out, dtype=torch.float64).detach()
-    except (TypeError, ValueError, RuntimeError):
+    if not isinstance(out, torch.Tensor):  # a numpy array, a list or a number: q3.check says the same
         return None, Message("your function returned a {type}, not a tensor.", type=type(out).__name__)
+    yours = out.detach().to(torch.float64)
     if yours.shape != grad_output.shape:
         return None, Message("expected a tensor of shape {shape}, got shape {got}", shape=tuple(grad_output.shape),
                              got=tuple(yours.shape))

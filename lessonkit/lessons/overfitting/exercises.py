@@ -39,6 +39,15 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
         answer = None if isinstance(answer, bool) else operator.index(answer)
     except TypeError:
         answer = None
+    if answer is None and hasattr(given, "choice"):  # choose_degree's whole result: its table is no answer
+        report.problems.append(Message("{variable} must be {what}, got a {type} (choose_degree's whole result; its "
+                                       "`.choice` is a degree).", variable="my_chosen_degree", what=what,
+                                       type=type(given).__name__))
+        return report
+    if answer is None and ("\n" in repr(given) or len(repr(given)) > 60):  # an object: its type, not its table
+        report.problems.append(Message("{variable} must be {what}, got a {type}.", variable="my_chosen_degree",
+                                       what=what, type=type(given).__name__))
+        return report
     if answer is None:
         report.problems.append(Message("{variable} must be {what}, got {answer!r} ({type}).",
                                        variable="my_chosen_degree", what=what, answer=given, type=type(given).__name__))

@@ -23,6 +23,7 @@ from lessonkit.core.exercises import (
 )
 from lessonkit.core.language import Message
 from lessonkit.core.montecarlo import mc_dropout_samples
+from lessonkit.lessons.taming import solutions as _solutions
 from lessonkit.lessons.taming.model import column, make_regression_mlp, mc_dropout_predict
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
@@ -40,6 +41,8 @@ def _model(p: float, seed: int = 0):
     return model
 
 
+PASSES_FIX = ("make the passes yourself: call `model(...)` `passes` times with dropout on (model.train()), stack "
+              "the results and take their mean and std over the passes.")
 MODE_WHERE = "the lines before and after your passes: which mode is the model in while they run?"
 
 
@@ -49,8 +52,12 @@ def _modes(model) -> set[bool]:
     return {model.training} | {m.training for m in model.modules() if isinstance(m, torch.nn.Dropout)}
 
 
-# What the exercise asks the learner to write, already in lessonkit: a call into either is a shortcut.
-LIBRARY = (mc_dropout_predict, mc_dropout_samples)
+# What the exercise asks the learner to write, already in lessonkit, and the course's own solution
+# (q3.solved()[0] called from a function of the learner's): a call into any is a shortcut. A decorated
+# function is known by the function it wraps (calls_into), so a learner's own @torch.no_grad() function is not
+# mc_dropout_samples, and mc_dropout_samples.__wrapped__ is.
+SOLUTION = _solutions.my_mc_dropout
+LIBRARY = (mc_dropout_predict, mc_dropout_samples, SOLUTION)
 
 
 def _wrong_form(result, x) -> str:
@@ -78,9 +85,12 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
         model = _model(0.3)
         rows = []  # the rows of every forward pass the function makes
         counting = model.register_forward_pre_hook(lambda _module, args: rows.append(len(args[0])))
+        dropout_flags = set()  # the Dropout layers' `training` flags while the passes ran: off is off there
+        flagging = [m.register_forward_pre_hook(lambda module, _args: dropout_flags.add(module.training))
+                    for m in model.modules() if isinstance(m, torch.nn.Dropout)]
         report.checks += 2  # the function's form, and that it makes its own passes
         try:
-            with calls_into(LIBRARY) as called:
+            with calls_into(LIBRARY, handed=fn) as called:
                 result = fn(model, x.clone(), PASSES)  # a copy: x is the checker's, for the reference
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
@@ -93,19 +103,29 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
             report.problems.append(wrong_form)
             return report
         counting.remove()
+        for hook in flagging:
+            hook.remove()
+        if called and called[0] == f"{SOLUTION.__module__}.{SOLUTION.__qualname__}":
+            report.problems.append(Mistake(
+                "the course's solution called", Message("your function calls {name}, the course's own solution to "
+                                                        "this exercise: the check asks for code of your own.",
+                                                        name=called[0]),
+                "the body of your function: which function makes the passes?", PASSES_FIX))
+            return report
         if called:
             report.problems.append(Mistake(
                 "the library's MC dropout called", Message("your function calls {name}, which does what this exercise "
                                                            "asks you to write yourself.", name=called[0]),
                 "the body of your function: which function makes "
-                "the passes?", "make the passes yourself: call `model(...)` `passes` times with dropout on "
-                "(model.train()), stack the results and take their mean and std over the passes."))
+                "the passes?", PASSES_FIX))
             return report
         mean, std = (t.detach().to(x.dtype) for t in result)  # a float64 answer is compared as float32
         if sum(rows) < PASSES * len(x):
+            made = round(sum(rows) / len(x))
             report.problems.append(Mistake(
-                "fewer passes than asked", Message("your function made {made:.0f} passes; it was asked for {asked}.",
-                                                   made=sum(rows) / len(x), asked=PASSES),
+                "fewer passes than asked",
+                Message("your function made 1 pass; it was asked for {asked}.", asked=PASSES) if made == 1 else
+                Message("your function made {made} passes; it was asked for {asked}.", made=made, asked=PASSES),
                 "the loop over the passes: does it use the `passes` argument?",
                 "make exactly `passes` forward passes: `for _ in range(passes)`."))
 
@@ -128,11 +148,21 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                 "it returns first does not.", "the order of the two values in your return line.",
                 "return the mean first and the std second: `return mean, std`."))
             return report
-        if torch.all(std == 0):
+        if torch.all(std == 0) and True not in dropout_flags:  # every Dropout layer in eval mode while it ran
             report.problems.append(Mistake(
                 "dropout off during the passes", "the std of your passes is zero everywhere: every pass "
-                "gave the same curve.", MODE_WHERE, "call `model.train()` before the passes: in eval mode "
-                "nn.Dropout does nothing."))
+                "gave the same curve, and the model's Dropout layers were in eval mode while the passes ran.",
+                MODE_WHERE, "call `model.train()` before the passes: in eval mode nn.Dropout does nothing."))
+            return report
+        if torch.all(std == 0):  # dropout on, yet no two passes differ: the same masks, or one pass reused
+            if "fewer passes than asked" not in report.mistakes:  # one pass stacked: told as fewer passes
+                report.problems.append(Mistake(
+                    "every pass the same", "dropout was on during your passes, yet every pass gave the same curve: "
+                    "the std of your passes is zero everywhere.",
+                    "the loop over the passes: is torch's random state seeded inside it, or one pass's output "
+                    "used for every pass?",
+                    "make a new forward pass for each pass and seed nothing inside the loop: each pass must draw "
+                    "new masks."))
             return report
         report.checks += 1
         if torch.all((mean / PASSES - ref_mean).abs() <= tolerance) and not torch.all(
