@@ -291,6 +291,9 @@ CODE_VARIANTS = [
     ("dropout-q3", "two arguments", lambda: (lambda g, m: g,), []),
     ("dropout-q3", "autograd through lessonkit's apply_mask", lambda: (_autograd_through_apply_mask,),
      ["the library's dropout called"]),
+    ("dropout-q3", "lessonkit's apply_mask handed in itself", lambda: (apply_mask,), ["the library's dropout called"]),
+    ("taming-q3", "lessonkit's mc_dropout_predict handed in itself", lambda: (mc_dropout_predict,),
+     ["the library's MC dropout called"]),
     # lesson 3, q3: Monte Carlo dropout
     ("taming-q3", "lessonkit's mc_dropout_predict", lambda: (lambda model, x, passes:
                                                               mc_dropout_predict(model, x, passes=passes),),
