@@ -334,6 +334,7 @@ def test_compare_arms_prints_the_paired_differences_from_the_baseline():
     table = compare_arms({"none": a, "L2": b}, "none")
     d = paired(b["test_acc"], a["test_acc"])
     assert f"{d.mean:+.3f}  ({d.low:+.3f} to {d.high:+.3f})   2 of 3" in table
+    assert f"   2 of 3  {d.detectable:.3f}" in table  # the smallest difference three seeds would detect
     assert "2 of 3" in table.split("test_loss")[1]  # lower loss on two seeds
     with pytest.raises(ValueError, match="baseline must be one of the arms"):
         compare_arms({"none": a}, "L2")

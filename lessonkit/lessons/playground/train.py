@@ -290,20 +290,20 @@ def compare_many_seeds(seeds=range(20), p: float = 0.5, **settings) -> PairedRes
 
 def compare_arms(arms: dict, baseline: str, keys=("test_acc", "test_loss")) -> str:
     """One block per key: each arm's mean over the seeds, and its paired difference from
-    `baseline` (same seeds, same samples, same initial weights) with the 95% interval and the
-    seeds on which it did better (for a loss: lower). `arms`: name -> numbers as `train_many`
-    or `early_stopped` return them."""
+    `baseline` (same seeds, same samples, same initial weights) with the 95% interval, the
+    seeds on which it did better (for a loss: lower) and the smallest difference these seeds would
+    detect (`Paired.detectable`). `arms`: name -> numbers as `train_many` or `early_stopped` return them."""
     if baseline not in arms:
         raise ValueError(f"baseline must be one of the arms {sorted(arms)}, got {baseline!r}")
     width = max(len(name) for name in arms)
     lines = []
     for key in keys:
-        lines.append(f"{key:<{width}}   mean   minus {baseline}: mean, 95% CI, seeds better")
+        lines.append(f"{key:<{width}}   mean   minus {baseline}: mean, 95% CI, seeds better, detectable")
         for name, run in arms.items():
             row = f"{name:>{width}}  {run[key].mean().item():.3f}"
             if name != baseline:
                 d = paired(run[key], arms[baseline][key], higher_is_better=key.endswith("acc"))
-                row += f"   {d.mean:+.3f}  ({d.low:+.3f} to {d.high:+.3f})  {d.wins:>2} of {d.n}"
+                row += f"   {d.mean:+.3f}  ({d.low:+.3f} to {d.high:+.3f})  {d.wins:>2} of {d.n}  {d.detectable:.3f}"
             lines.append(row)
         lines.append("")
     return "\n".join(lines[:-1])
