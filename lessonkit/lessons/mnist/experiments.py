@@ -80,6 +80,13 @@ def settled(validation_accuracies: list[float], fraction: float = SETTLE) -> boo
     return best <= fraction * len(validation_accuracies)
 
 
+def _autocast(device_type: str, dtype: torch.dtype):
+    """A context factory: the forward pass under autocast in `dtype`, or nothing extra in float32."""
+    if dtype == torch.float32:
+        return contextlib.nullcontext
+    return lambda: torch.autocast(device_type, dtype=dtype)
+
+
 def training_step(model, optimizer, x, y, autocast=contextlib.nullcontext) -> None:
     """One step of the runner: dropout on, the forward pass under `autocast()`, backward, Adam."""
     model.train()
@@ -116,8 +123,7 @@ def train_until_settled(arm: Arm, seed: int, *, data, size: int, eval_every: int
     if max_steps % eval_every:
         raise ValueError(f"max_steps must be a multiple of eval_every ({eval_every}), got {max_steps}")
     x, y = random_subset(*pool, size, seed)
-    autocast = (lambda: torch.autocast(x.device.type, dtype=dtype)) if dtype != torch.float32 else \
-        contextlib.nullcontext
+    autocast = _autocast(x.device.type, dtype)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # first weights, then the dropout masks
         model = arm.model().to(x.device)
@@ -200,8 +206,7 @@ def train_recipe(arm: Arm, seed: int, *, data, size: int, steps: int, eval_every
     _check_run(size, steps, eval_every, pool)
     x, y = random_subset(*pool, size, seed)
     scale = steps / RECIPE_STEPS
-    autocast = (lambda: torch.autocast(x.device.type, dtype=dtype)) if dtype != torch.float32 else \
-        contextlib.nullcontext
+    autocast = _autocast(x.device.type, dtype)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # first weights, then the dropout masks
         model = recipe_network(arm).to(x.device)
