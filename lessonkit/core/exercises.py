@@ -21,6 +21,7 @@ import random
 import sys
 import threading
 import tomllib
+import types
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -288,7 +289,9 @@ class Exercise:
     look (n = 2) and the rule `fix` (n = 3, never the expected value); after a pass the same texts, marked
     as solved; before any answer, stage 1 asks for one. `solution` is the text `solution()` prints, or a
     function whose source it prints, with `explanation` after it. `solved()` returns the arguments of a
-    `check()` that passes (for the tests: every solution is checked, outside the notebooks).
+    `check()` that passes; the course's solution function itself, handed to `check()`, is told to be the
+    course's (inspect.unwrap sees through a wrapper), so the tests check `answer_for_tests()`, the same
+    functions as copies (every solution is checked, outside the notebooks).
     """
 
     name: str  # what the notebook calls it: "q1"
@@ -329,7 +332,26 @@ class Exercise:
     def _answered(self) -> bool:
         return self._answer is not _UNSET and any(a is not None for a in self._answer)
 
+    def answer_for_tests(self) -> tuple:
+        """`solved()`, its functions copied (same code, another object): what the tests hand to `check()`."""
+        return tuple(types.FunctionType(a.__code__, a.__globals__, a.__name__, a.__defaults__, a.__closure__)
+                     if isinstance(a, types.FunctionType) else a for a in self.solved())
+
+    def _course_solution(self, answer: tuple) -> bool:
+        """Whether the learner handed in the course's own solution function (or a wrapper of it)."""
+        return callable(self.solution_text) and any(
+            callable(a) and inspect.unwrap(a) is self.solution_text for a in answer)
+
     def _report(self, hint: int, **options) -> CheckReport:
+        if self._course_solution(self._answer or ()):
+            report = CheckReport(self.name, checks=1, hint=hint, problems=[Mistake(
+                "the course's solution handed in", Message(
+                    "this function is the course's own solution, from lessonkit ({name}.solution() prints it).",
+                    name=self.name),
+                "the function you passed to the check: did you write it, or import it?",
+                "write the function yourself in the cell above, then check that one.")])
+            report.ask = f"{self.name}.hint"
+            return report
         with pure():  # the learner's code draws what it likes; the lesson's random state stays as it was
             try:
                 report = self.checker(*(self._answer or (None,)), hint=hint, **options)

@@ -175,8 +175,8 @@ def test_the_exercises_speak_korean_in_these_scenarios(korean, capsys):
             for n in (1, 2, 3):
                 q.hint(n)
             q.solution()
-            q.check(*q.solved())
-            if len(q.solved()) == 1 and not callable(q.solved()[0]):
+            q.check(*q.answer_for_tests())
+            if len(q.answer_for_tests()) == 1 and not callable(q.answer_for_tests()[0]):
                 for answer in WRONG:
                     q.check(answer)
                     for n in (1, 2, 3):

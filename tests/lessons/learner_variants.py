@@ -2,6 +2,7 @@
 none): used by the variant test (every message true to the attempt) and the purity test (no check
 moves a random state). Each variant is (exercise id, label, a function returning the answer's
 arguments, the mistakes the check must name: exactly these)."""
+import functools
 import importlib
 
 import numpy as np
@@ -23,6 +24,14 @@ def fresh(question: Exercise) -> Exercise:
     return Exercise(**{name: getattr(question, name) for name in
                        ("name", "title", "checker", "where", "fix", "solution_text", "solved", "explanation",
                         "first_check", "starter")})
+
+
+def _wrapper_of(solution):
+    """The course's solution behind a `functools.wraps` wrapper of the learner's."""
+    @functools.wraps(solution)
+    def wrapper(*args, **kwargs):
+        return solution(*args, **kwargs)
+    return wrapper
 
 
 # --- lesson 2 --------------------------------------------------------------------------------
@@ -246,6 +255,18 @@ CODE_VARIANTS = [
     ("dropout-q1", "q1.solved()[0] called", lambda: (lambda x, p, training=True, generator=None:
                                                      EXERCISES["dropout-q1"].solved()[0](x, p, training, generator),),
      ["the course's solution called"]),
+    ("dropout-q1", "the course's solution handed in itself", lambda: (EXERCISES["dropout-q1"].solved()[0],),
+     ["the course's solution handed in"]),
+    ("dropout-q1", "a functools.wraps wrapper of the course's solution", lambda: (
+        _wrapper_of(EXERCISES["dropout-q1"].solved()[0]),), ["the course's solution handed in"]),
+    ("dropout-q3", "the course's solution handed in itself", lambda: (EXERCISES["dropout-q3"].solved()[0],),
+     ["the course's solution handed in"]),
+    ("dropout-q1", "torch._refs' dropout, written in Python", lambda: (
+        _seeded_torch(lambda x, p: torch._refs.nn.functional.dropout(x, p, True)),),
+     ["the library's dropout called"]),
+    ("dropout-q1", "torch._decomp's dropout", lambda: (
+        _seeded_torch(lambda x, p: torch._decomp.decompositions.dropout(x, p, True)),),
+     ["the library's dropout called"]),
     ("dropout-q1", "torch.dropout_ on a copy", lambda: (
         _seeded_torch(lambda x, p: torch.dropout_(x.clone(), p, True)),),
      ["the library's dropout called"]),
@@ -292,6 +313,10 @@ CODE_VARIANTS = [
     ("dropout-q3", "autograd through lessonkit's apply_mask", lambda: (_autograd_through_apply_mask,),
      ["the library's dropout called"]),
     ("dropout-q3", "lessonkit's apply_mask handed in itself", lambda: (apply_mask,), ["the library's dropout called"]),
+    ("taming-q3", "the course's solution handed in itself", lambda: (EXERCISES["taming-q3"].solved()[0],),
+     ["the course's solution handed in"]),
+    ("taming-q3", "a functools.wraps wrapper of the course's solution", lambda: (
+        _wrapper_of(EXERCISES["taming-q3"].solved()[0]),), ["the course's solution handed in"]),
     ("taming-q3", "lessonkit's mc_dropout_predict handed in itself", lambda: (mc_dropout_predict,),
      ["the library's MC dropout called"]),
     # lesson 3, q3: Monte Carlo dropout
@@ -365,7 +390,7 @@ def _choice_variants():
     for qid, q in EXERCISES.items():
         if not (isinstance(q.solution_text, str) and q.solution_text.count('"') == 2) or qid == "mnist-q2":
             continue  # lesson 5's q2 (the knob) is read from a record being remade: not checked here
-        right = q.solved()[0]
+        right = q.answer_for_tests()[0]
         found.append((qid, "the right choice, capitalised and spaced", lambda r=right: (f"  {r.upper()} ",), []))
         found.append((qid, "a misspelling", lambda r=right: (r[:-1],), []))
         found.append((qid, "a number", lambda: (1,), []))

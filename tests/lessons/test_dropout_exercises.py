@@ -189,7 +189,7 @@ def test_central_differences_agree_with_autograd_and_catch_a_wrong_backward():
 
 @pytest.mark.parametrize("backward, told", [
     (lambda g, m, p: None, "yours: your function returned None, not a tensor: does every path end in `return`?"),
-    (lambda g, m, p: "grad", "yours: your function returned a str, not a tensor."),
+    (lambda g, m, p: "grad", "yours: your function returned a value of type str, not a tensor."),
     (lambda g, m, p: (g * m).sum(), "yours: expected a tensor of shape (8,), got shape ()"),
     (lambda g, m: g, "yours: your function raised TypeError: "),
 ])
@@ -283,7 +283,7 @@ def test_a_kept_units_gradient_computed_with_torch_or_numpy_is_a_number(answer):
 def test_gradient_check_says_what_q3_says_of_a_backward_that_returns_no_tensor(backward, kind, capsys):
     gradient_check(backward)
     printed = capsys.readouterr().out
-    assert f"yours: your function returned a {kind}, not a tensor." in printed, printed
+    assert f"yours: your function returned a value of type {kind}, not a tensor." in printed, printed
     assert "yours vs central differences" not in printed
 
 

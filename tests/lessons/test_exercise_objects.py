@@ -43,7 +43,7 @@ def test_every_lesson_has_at_least_two_exercises_named_in_order(lesson):
 def test_the_solution_passes_its_own_check_and_is_what_solution_prints(question, capsys):
     q = fresh(question)
     assert not q.passed
-    report = checked(q, *q.solved())
+    report = checked(q, *q.answer_for_tests())
     assert report.passed and q.passed, str(report)
     capsys.readouterr()
     q.solution()
@@ -74,7 +74,7 @@ def test_showing_a_question_names_it_and_how_to_use_it_never_its_solution(questi
     q.hint(4)  # a typo in the stage: one line that names the three, not a traceback
     assert capsys.readouterr().out.strip() == ("hint must be 1 (the symptom), 2 (where to look) or 3 (the fix), "
                                                "got 4")
-    checked(q, *q.solved())
+    checked(q, *q.answer_for_tests())
     assert "your answer already passed" in q.hint_text(1) and "answer first" not in q.hint_text(1)
 
 
@@ -84,7 +84,7 @@ CHOICES = [(i, q) for i, q in zip(IDS, ALL) if isinstance(q.solution_text, str) 
 @pytest.mark.parametrize("question", [q for _, q in CHOICES], ids=[i for i, _ in CHOICES])
 def test_a_wrong_choice_gets_the_checkers_stages_and_no_hint_names_the_answer(question):
     q = fresh(question)
-    right = q.solved()[0]
+    right = q.answer_for_tests()[0]
     assert not any(gives_away(q.hint_text(n), right) for n in (1, 2, 3))
     wrong = next(choice for choice in ("same", "lower", "higher", "larger", "smaller", "inside", "outside", "even",
                                        "all", "most", "fewer", "falls", "dips", "rises", "varies", "chance",
@@ -178,7 +178,7 @@ def test_the_lesson_2_solutions_agree_with_torch():
 @pytest.mark.parametrize("question", ALL, ids=IDS)
 def test_after_a_pass_every_hint_still_tells_its_stage_marked_solved(question):
     q = fresh(question)
-    checked(q, *q.solved())
+    checked(q, *q.answer_for_tests())
     one, two, three = (q.hint_text(n) for n in (1, 2, 3))
     assert one.startswith(f"Hint 1 of 3 for {q.name}") and "already passed" in one and f"{q.name}.hint(2)" in one
     assert "(already solved)" in two and q.where in two and q.fix not in two
@@ -189,7 +189,7 @@ def test_passed_stays_true_after_a_later_wrong_try():
     from lessonkit.lessons.dropout.exercises import q2
 
     q = fresh(q2)
-    checked(q, *q.solved())
+    checked(q, *q.answer_for_tests())
     assert q.passed
     report = checked(q, 0.7)
     assert not report.passed and q.passed  # the last report failed; the question stays solved
@@ -203,7 +203,7 @@ def test_the_answer_that_passed_is_kept_through_a_later_wrong_try():
 
     q = fresh(q1)
     assert q.passed_answer is None
-    (passing,) = q.solved()
+    (passing,) = q.answer_for_tests()
     checked(q, passing)
 
     def my_dropout(x, p, training=True, generator=None):  # redefined without the scaling: fails

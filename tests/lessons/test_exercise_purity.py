@@ -44,7 +44,7 @@ def test_every_exercises_known_mistakes_and_solution_leave_the_random_states(qid
     random.seed(777)
     before = states()
     q = EXERCISES[qid]
-    for answer in [answer() for v_qid, _, answer, _ in VARIANTS if v_qid == qid] + [q.solved(), (None,)]:
+    for answer in [answer() for v_qid, _, answer, _ in VARIANTS if v_qid == qid] + [q.answer_for_tests(), (None,)]:
         worked_as_a_learner(fresh(q), answer)
     fresh(q).solution()
     capsys.readouterr()

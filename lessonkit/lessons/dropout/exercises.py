@@ -36,14 +36,18 @@ from lessonkit.core.language import Message, tr
 from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout, dropout_mask, dropout_with_mask
 
 # What q1 and q3 ask the learner to write, already in lessonkit (the notebook imports some of it) or torch,
-# its ops and in-place forms included (torch.ops.aten.dropout seeded from the generator would pass every other
-# check), and the course's own solutions (q1.solved()[0] called from a function of the learner's): a call into
-# any of them is a shortcut, told as such.
+# its ops, in-place forms and Python references included (torch.ops.aten.dropout seeded from the generator
+# would pass every other check; torch._refs and torch._decomp write dropout in Python), and the course's own
+# solutions (q1.solved()[0] called from a function of the learner's): a call into any of them is a shortcut,
+# told as such. The solution handed in itself is told by Exercise.check.
 SOLUTIONS = (_solutions.my_dropout, _solutions.my_dropout_backward)
 LIBRARY = (dropout, dropout_with_mask, apply_mask, dropout_mask, Dropout.forward, torch.nn.functional.dropout,
            torch.nn.Dropout.forward, torch.dropout, torch.dropout_, torch.native_dropout, torch.ops.aten.dropout,
            torch.ops.aten.dropout_, torch.ops.aten.native_dropout, torch.ops.aten.native_dropout_backward,
+           torch._refs.nn.functional.dropout, torch._decomp.decompositions.dropout,
+           torch._decomp.decompositions.native_dropout, torch._decomp.decompositions.native_dropout_backward,
            *SOLUTIONS)
+SOLUTION_CODES = {f.__code__ for f in SOLUTIONS}  # the solutions and their copies (the tests' answer_for_tests)
 SOLUTION_NAMES = {f"{f.__module__}.{f.__qualname__}" for f in SOLUTIONS}
 
 QUESTIONS = load_questions(__package__)  # the multiple-choice questions, in questions.toml
@@ -121,7 +125,8 @@ class _Calls:
         self.made.append(label)
         try:
             # copies: a function that works in place must not change the input the checker compares with
-            with calls_into(LIBRARY, handed=self.fn if self.fn in SOLUTIONS else None) as called:
+            handed = self.fn if getattr(self.fn, "__code__", None) in SOLUTION_CODES else None
+            with calls_into(LIBRARY, handed=handed) as called:
                 out = self.fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args), **kwargs)
             self.library += [name for name in called if name not in self.library]
         except NotImplementedError:  # a function not written yet: Exercise.check says so
@@ -134,7 +139,7 @@ class _Calls:
             return self._failed("None", label, Message("your function returned None, not a tensor: does every path "
                                                        "end in `return`?"))
         if not isinstance(out, torch.Tensor):
-            return self._failed("type", label, Message("your function returned a {type}, not a tensor.",
+            return self._failed("type", label, Message("your function returned a value of type {type}, not a tensor.",
                                                        type=type(out).__name__))
         if out.shape != like.shape:
             return self._failed("shape", label, Message("expected a tensor of shape {shape}, got shape {got}",
@@ -521,7 +526,7 @@ def _gradient_of(backward, grad_output, mask, p) -> tuple[torch.Tensor | None, s
     if out is None:
         return None, Message("your function returned None, not a tensor: does every path end in `return`?")
     if not isinstance(out, torch.Tensor):  # a numpy array, a list or a number: q3.check says the same
-        return None, Message("your function returned a {type}, not a tensor.", type=type(out).__name__)
+        return None, Message("your function returned a value of type {type}, not a tensor.", type=type(out).__name__)
     yours = out.detach().to(torch.float64)
     if yours.shape != grad_output.shape:
         return None, Message("expected a tensor of shape {shape}, got shape {got}", shape=tuple(grad_output.shape),
