@@ -362,9 +362,14 @@ EXPERIMENTS = [
                       "validation accuracy settled; `both` also in float32",
                       (NONE, HIDDEN, INPUT, BOTH, PAPER, *P_SWEEP), SEEDS, (1_000,), 100, 1_000, 10_000,
                       float32_arms=(Arm("both, float32", p=0.5, input_p=0.5),)),
-    SettledExperiment("mnist-size-settled", "the paper's setting against none at 100 and 500 images, each run trained "
-                      "until its validation accuracy settled (1,000 and 50,000 come from the experiments above)",
-                      (NONE, PAPER), SEEDS, (100, 500), 100, 1_000, 10_000),
+    SettledExperiment("mnist-size-settled", "the paper's setting against none at 100, 500, 5,000 and 10,000 images, "
+                      "each run trained until its validation accuracy settled (1,000 and 50,000 come from the "
+                      "experiments above)",
+                      (NONE, PAPER), SEEDS, (100, 500, 5_000, 10_000), 100, 1_000, 10_000),
+    SettledExperiment("mnist-dtype-check", "`both` on 1,000 images in bfloat16 and in float32, seeds 10-29 (seeds 0-9 "
+                      "are in mnist-1k-settled): does the dtype change the result?",
+                      (BOTH,), tuple(range(10, 30)), (1_000,), 100, 1_000, 10_000,
+                      float32_arms=(Arm("both, float32", p=0.5, input_p=0.5),)),
     RecipeExperiment("mnist-paper-recipe", "the paper's own recipe (SGD with momentum rising to 0.95, decaying rate, "
                      "max-norm 3, 3 x 1024 ReLU units) without and with its dropout, on 50,000 images, for a tenth "
                      "of its 100,000 steps (the schedule compressed to fit)",
