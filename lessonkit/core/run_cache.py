@@ -7,7 +7,7 @@
 Unset (the default), nothing is stored or loaded and every lesson trains every run, as it
 reads. Set to a folder, `cached(fn, ...)` (lesson 5's live lab) stores each finished result
 there and loads it, instead of training again, when the same run is asked for again: the same
-arguments (settings, first weights, data, the loop's code), device type and torch version. The
+arguments (settings, first weights, data, the loop's code without its comments and docstrings), device type and torch version. The
 results are those the training gave; only the time differs.
 
 Who uses it: an instructor who runs lesson 5 before class, so that Run All in class takes
@@ -15,11 +15,13 @@ seconds; and CI, where nbval executes the lessons with an empty cache and the br
 test then runs the same notebooks in JupyterLab from it, so their long training runs once
 per CI run.
 """
+import ast
 import hashlib
 import inspect
 import os
 import pickle
 import tempfile
+import textwrap
 from pathlib import Path
 
 import torch
@@ -38,10 +40,10 @@ def _feed(digest, value) -> None:
         tensor = value.detach().to("cpu").contiguous()
         digest.update(f"tensor{tuple(tensor.shape)}{tensor.dtype}".encode())
         digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
-    elif callable(value) and hasattr(value, "__code__"):  # a function is its source
+    elif callable(value) and hasattr(value, "__code__"):  # a function is its code, comments aside
         try:
-            digest.update(inspect.getsource(value).encode())
-        except (OSError, TypeError):
+            digest.update(_code_of(value).encode())
+        except (OSError, TypeError, SyntaxError):
             digest.update(value.__code__.co_code)
     elif isinstance(value, torch.nn.Module):  # a network is its layers and its weights
         digest.update(repr(value).encode())
@@ -56,6 +58,19 @@ def _feed(digest, value) -> None:
             _feed(digest, item)
     else:
         digest.update(repr(value).encode())
+
+
+def _code_of(function) -> str:
+    """A function's syntax tree without its comments and docstrings: the Korean edition's function, its
+    comments and docstring translated, is the English one's run."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def run_key(kind: str, *parts) -> str:

@@ -88,3 +88,36 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(small_mnist, trainings, monke
     run(small_mnist)
     run(small_mnist)
     assert len(trainings) == 2 and not list(tmp_path.glob(".*.tmp"))
+
+
+ENGLISH = '''
+def step(x):
+    """Double it."""
+    return x * 2  # twice
+'''
+KOREAN = '''
+def step(x):
+    """두 배로."""
+    return x * 2  # 두 배
+'''
+CHANGED = '''
+def step(x):
+    """Double it."""
+    return x * 3  # twice
+'''
+
+
+def _defined(source: str, tmp_path, name: str):
+    """`step` from its own file (inspect.getsource reads the file, as it reads a notebook cell)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    namespace = {}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - the test's own source
+    return namespace["step"]
+
+
+def test_a_loop_with_translated_comments_and_docstring_is_the_same_run_and_a_changed_line_is_not(tmp_path):
+    english, korean, changed = (_defined(s, tmp_path, n) for s, n in
+                                ((ENGLISH, "en"), (KOREAN, "ko"), (CHANGED, "changed")))
+    assert run_cache.run_key("k", english) == run_cache.run_key("k", korean)
+    assert run_cache.run_key("k", english) != run_cache.run_key("k", changed)
