@@ -30,6 +30,10 @@ SLIDERS = [
     ("05_mnist_dropout.ipynb", "p"),
 ]
 # Seconds for Run All Cells: lesson 5 trains on MNIST (1655 s measured on a busy 2-core CPU).
+# Worked in the same session as their slider test (one Run All each): lesson 4's playground is played,
+# and a learner works lesson 1's q2.
+PLAYGROUND = "04_dropout_playground.ipynb"
+EXERCISE_LESSON = "01_underfit_fit_overfit.ipynb"
 RUN_ALL_TIMEOUT = {"05_mnist_dropout.ipynb": 3600}
 DEFAULT_RUN_ALL_TIMEOUT = 600
 
@@ -196,6 +200,9 @@ def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshot
         lab.shot("after-run-all")
         assert lab.errors() == [], f"{name} shows errors after Run All Cells {where}"
         assert lab.unrun_cells() == 0, f"{name}: Run All Cells stopped before the end {where}"
+        also = ""
+        if name == PLAYGROUND:  # in the same session (one Run All): play while it is still at step 0
+            also = "; " + play_the_playground(lab, page, where)
 
         explorers = lab.explorers(description)
         assert explorers, f"{name}: no widget box with a slider '{description}' {where}"
@@ -213,104 +220,89 @@ def test_slider_redraws_in_jupyterlab(name, description, browser_lab, screenshot
                 assert after["src"] != before["src"], f"{what}: no new image arrived {where}"
                 assert after["pixels"] != before["pixels"], f"{what}: the plot looks the same {where}"
         assert lab.errors() == [], f"{name} shows errors after moving the slider {where}"
+        if name == EXERCISE_LESSON:  # in the same session: a learner works q2 in the lesson just run
+            work_an_exercise(lab, page, where)
+            also = "; q2 worked (a wrong answer told, hint 2, the solution)"
     with capsys.disabled():
-        print(f"\n  browser: {name}: Run All Cells {ran_in:.0f} s, {len(explorers)} slider(s) moved, "
+        print(f"\n  browser: {name}: Run All Cells {ran_in:.0f} s, {len(explorers)} slider(s) moved{also}, "
               f"{time.monotonic() - start:.0f} s in all")
 
 
-PLAYGROUND = "04_dropout_playground.ipynb"
 
 
-@pytest.mark.browser
-def test_playground_trains_live_in_jupyterlab(browser_lab, screenshots, capsys):
-    """Lesson 4: play, and the boundary changes by itself; p and L2 λ moved during training
-    reach the model and its optimizer; pause, and the picture and the step count stop."""
-    if not (NOTEBOOKS / PLAYGROUND).exists():
-        pytest.skip(f"notebooks/{PLAYGROUND} is not written yet")
+def play_the_playground(lab, page, where):
+    """Lesson 4, just run (the slider test calls this): play, and the boundary changes by itself; p and
+    L2 λ moved during training reach the model and its optimizer; pause, and the picture and the step
+    count stop. Returns what it saw, in words."""
+    (box, slider), = lab.explorers("p")
+    box.scroll_into_view_if_needed()
+    image = box.locator("img").first
 
-    lab, page, where = new_lab_page(browser_lab, PLAYGROUND, screenshots)
-    with lab.session():
-        lab.open()
-        lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
-        if lab.errors():
-            # Opened a second time in one server (the slider test opened it first), a widget view
-            # can race its model ("model not found"); Run All again replaces every output once.
-            lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
-        assert lab.errors() == [], f"errors after Run All Cells {where}"
-        (box, slider), = lab.explorers("p")
-        box.scroll_into_view_if_needed()
-        image = box.locator("img").first
+    def now():
+        """(step, the model's dropout p, state text, the picture's pixels) as the page shows them."""
+        text = readout(box)
+        step = re.search(r"step ([\d,]+)", text)
+        p = re.search(r"p = ([\d.]+)", text)
+        return (int(step[1].replace(",", "")) if step else None, float(p[1]) if p else None, text,
+                image.evaluate(DECODED_PIXELS))
 
-        def now():
-            """(step, the model's dropout p, state text, the picture's pixels) as the page shows them."""
-            text = readout(box)
-            step = re.search(r"step ([\d,]+)", text)
-            p = re.search(r"p = ([\d.]+)", text)
-            return (int(step[1].replace(",", "")) if step else None, float(p[1]) if p else None, text,
-                    image.evaluate(DECODED_PIXELS))
+    def wait_until(condition, what, timeout_s=60):
+        deadline = time.monotonic() + timeout_s
+        while not condition(state := now()):
+            assert time.monotonic() < deadline, f"{what} {where}; the page shows: {state[2]!r}"
+            page.wait_for_timeout(200)
+        return state
 
-        def wait_until(condition, what, timeout_s=60):
-            deadline = time.monotonic() + timeout_s
-            while not condition(state := now()):
-                assert time.monotonic() < deadline, f"{what} {where}; the page shows: {state[2]!r}"
-                page.wait_for_timeout(200)
-            return state
+    step, p, text, first_picture = now()
+    assert step == 0 and p == 0.0 and "paused" in text, text
+    box.get_by_role("button", name="play").click()
+    pictures, steps = {first_picture}, [0]
+    deadline = time.monotonic() + 60
+    while len(pictures) < 4:  # the boundary changes over time, without a touch
+        assert time.monotonic() < deadline, f"only {len(pictures)} different pictures in 60 s of play {where}"
+        page.wait_for_timeout(250)
+        step, _, text, picture = now()
+        pictures.add(picture)
+        steps.append(step)
+    assert steps == sorted(steps) and steps[-1] > 0 and "training" in text, (steps, text)
+    lab.shot("playing", box)
 
-        step, p, text, first_picture = now()
-        assert step == 0 and p == 0.0 and "paused" in text, text
-        box.get_by_role("button", name="play").click()
-        pictures, steps = {first_picture}, [0]
-        deadline = time.monotonic() + 60
-        while len(pictures) < 4:  # the boundary changes over time, without a touch
-            assert time.monotonic() < deadline, f"only {len(pictures)} different pictures in 60 s of play {where}"
-            page.wait_for_timeout(250)
-            step, _, text, picture = now()
-            pictures.add(picture)
-            steps.append(step)
-        assert steps == sorted(steps) and steps[-1] > 0 and "training" in text, (steps, text)
-        lab.shot("playing", box)
+    slider.locator(".noUi-handle").first.focus()
+    for _ in range(10):  # 10 x 0.05: p = 0.5, while it trains
+        page.keyboard.press("ArrowRight")
+    moved_at, _, _, _ = wait_until(lambda s: s[1] == 0.5, "the model's dropout p never became 0.5")
+    wait_until(lambda s: s[0] > moved_at, "training did not go on after p moved")
 
-        slider.locator(".noUi-handle").first.focus()
-        for _ in range(10):  # 10 x 0.05: p = 0.5, while it trains
-            page.keyboard.press("ArrowRight")
-        moved_at, _, _, _ = wait_until(lambda s: s[1] == 0.5, "the model's dropout p never became 0.5")
-        wait_until(lambda s: s[0] > moved_at, "training did not go on after p moved")
+    (_, l2_slider), = lab.explorers("L2 λ")
+    l2_slider.locator(".noUi-handle").first.focus()
+    for _ in range(5):  # 0 -> 1e-4 -> 3e-4 -> 1e-3 -> 3e-3 -> 0.01, while it trains
+        page.keyboard.press("ArrowRight")
+    moved_at, _, _, _ = wait_until(lambda s: "L2 λ = 0.01 " in s[2], "the optimizer's L2 λ never became 0.01")
+    wait_until(lambda s: s[0] > moved_at, "training did not go on after L2 λ moved")
 
-        (_, l2_slider), = lab.explorers("L2 λ")
-        l2_slider.locator(".noUi-handle").first.focus()
-        for _ in range(5):  # 0 -> 1e-4 -> 3e-4 -> 1e-3 -> 3e-3 -> 0.01, while it trains
-            page.keyboard.press("ArrowRight")
-        moved_at, _, _, _ = wait_until(lambda s: "L2 λ = 0.01 " in s[2], "the optimizer's L2 λ never became 0.01")
-        wait_until(lambda s: s[0] > moved_at, "training did not go on after L2 λ moved")
-
-        box.get_by_role("button", name="pause").click()
-        wait_until(lambda s: "paused" in s[2], "pause was not shown")
-        page.wait_for_timeout(500)  # the last frame may still be on its way
-        paused = now()
-        page.wait_for_timeout(2000)
-        after = now()
-        lab.shot("paused", box)
-        assert after[0] == paused[0], f"steps went on after pause: {paused[0]} -> {after[0]} {where}"
-        assert after[3] == paused[3], f"the picture still changed after pause {where}"
-        assert after[1] == 0.5
-        assert lab.errors() == [], f"errors after playing {where}"
-    with capsys.disabled():
-        print(f"\n  browser: {PLAYGROUND}: played to step {paused[0]:,}, {len(pictures)} pictures seen, "
-              "p moved to 0.5, L2 λ to 0.01")
+    box.get_by_role("button", name="pause").click()
+    wait_until(lambda s: "paused" in s[2], "pause was not shown")
+    page.wait_for_timeout(500)  # the last frame may still be on its way
+    paused = now()
+    page.wait_for_timeout(2000)
+    after = now()
+    lab.shot("paused", box)
+    assert after[0] == paused[0], f"steps went on after pause: {paused[0]} -> {after[0]} {where}"
+    assert after[3] == paused[3], f"the picture still changed after pause {where}"
+    assert after[1] == 0.5
+    assert lab.errors() == [], f"errors after playing {where}"
+    return f"played to step {paused[0]:,}, {len(pictures)} pictures seen, p moved to 0.5, L2 λ to 0.01"
 
 
-EXERCISE_LESSON = "01_underfit_fit_overfit.ipynb"
 
 
-@pytest.mark.browser
-def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(browser_lab, screenshots):
-    """As a learner in JupyterLab: Run All, and q2's check says it is not answered, with nothing
-    of the solution on the page. Then type a wrong answer into the check cell and run it: the
-    check names the mistake; `q2.hint(2)` says where to look; `q2.solution()` prints the solution,
-    from lessonkit."""
+def work_an_exercise(lab, page, where):
+    """As a learner in lesson 1, just run (the slider test calls this): q2's check says it is not
+    answered, with nothing of the solution on the page. Then type a wrong answer into the check cell
+    and run it: the check names the mistake; `q2.hint(2)` says where to look; `q2.solution()` prints
+    the solution, from lessonkit."""
     cells = json.loads((NOTEBOOKS / EXERCISE_LESSON).read_text())["cells"]
     index = next(i for i, c in enumerate(cells) if "q2.check(" in "".join(c["source"]))
-    lab, page, where = new_lab_page(browser_lab, EXERCISE_LESSON, screenshots)
 
     def run_in_cell(cell, code: str, expected: str, timeout_s: float = 60) -> str:
         """Replace the cell's code with `code` as typed text, run it in place, wait for `expected`."""
@@ -325,26 +317,22 @@ def test_a_learner_answers_an_exercise_then_asks_for_a_hint_and_the_solution(bro
             page.wait_for_timeout(200)
         return text
 
-    with lab.session():
-        lab.open()
-        lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
-        assert lab.errors() == [] and lab.unrun_cells() == 0, f"Run All Cells failed {where}"
-        cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
-        cell.scroll_into_view_if_needed()
-        assert "not answered yet" in cell.inner_text(), f"q2's check does not ask for an answer {where}"
-        assert "Solution to q2" not in page.locator(".jp-Notebook").first.inner_text()
-        lab.shot("exercise-as-run", cell)
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    assert "not answered yet" in cell.inner_text(), f"q2's check does not ask for an answer {where}"
+    assert "Solution to q2" not in page.locator(".jp-Notebook").first.inner_text()
+    lab.shot("exercise-as-run", cell)
 
-        told = run_in_cell(cell, 'from lessonkit.lessons.overfitting.exercises import q2\nq2.check("larger")',
-                           "more data, more overfitting")
-        assert "q2.hint(2)" in told and "Where to look" not in told
-        lab.shot("exercise-wrong-answer", cell)
-        hint = run_in_cell(cell, "q2.hint(2)", "Where to look")
-        assert "Fix" not in hint
-        solution = run_in_cell(cell, "q2.solution()", "Solution to q2")
-        assert 'my_gap_prediction = "smaller"' in solution
-        lab.shot("exercise-solution", cell)
-        assert lab.errors() == [], f"errors while working the exercise {where}"
+    told = run_in_cell(cell, 'from lessonkit.lessons.overfitting.exercises import q2\nq2.check("larger")',
+                       "more data, more overfitting")
+    assert "q2.hint(2)" in told and "Where to look" not in told
+    lab.shot("exercise-wrong-answer", cell)
+    hint = run_in_cell(cell, "q2.hint(2)", "Where to look")
+    assert "Fix" not in hint
+    solution = run_in_cell(cell, "q2.solution()", "Solution to q2")
+    assert 'my_gap_prediction = "smaller"' in solution
+    lab.shot("exercise-solution", cell)
+    assert lab.errors() == [], f"errors while working the exercise {where}"
 
 
 KOREAN_LESSON = "ko/01_underfit_fit_overfit.ipynb"
