@@ -121,3 +121,19 @@ def test_a_loop_with_translated_comments_and_docstring_is_the_same_run_and_a_cha
                                 ((ENGLISH, "en"), (KOREAN, "ko"), (CHANGED, "changed")))
     assert run_cache.run_key("k", english) == run_cache.run_key("k", korean)
     assert run_cache.run_key("k", english) != run_cache.run_key("k", changed)
+
+
+def test_lesson_4s_train_many_loads_a_stored_run_with_the_cache_on(monkeypatch, tmp_path):
+    from lessonkit.lessons.playground import train as playground
+
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    trained = []
+    real = playground._train_many
+    monkeypatch.setattr(playground, "_train_many", lambda *a, **k: trained.append(1) or real(*a, **k))
+    first = playground.train_many([0, 1], 0.3, steps=20, record_every=10)
+    again = playground.train_many([0, 1], 0.3, steps=20, record_every=10)
+    other = playground.train_many([0, 1], 0.5, steps=20, record_every=10)
+    assert len(trained) == 2  # the repeated call loaded; another p trained
+    assert torch.equal(first["val_acc"], again["val_acc"]) and torch.equal(first["curve"]["val_loss"],
+                                                                          again["curve"]["val_loss"])
+    assert not torch.equal(first["train_loss"], other["train_loss"])

@@ -33,6 +33,7 @@ import torch
 from torch import nn
 
 from lessonkit.core.checks import check_int, check_number, check_probability, check_seed
+from lessonkit.core.run_cache import cached
 from lessonkit.core.stacked import Stacked
 from lessonkit.core.stats import Paired, paired
 from lessonkit.core.training import Batches, eval_mode, one_thread
@@ -196,6 +197,12 @@ def train_many(seeds, p: float, *, steps: int, weight_decay: float = 0.0, width:
     check_int("steps", steps, 1)
     if record_every is not None:
         check_int("record_every", record_every, 1, steps)
+    # stored and loaded only where $LESSONKIT_RUN_CACHE names a folder (CI, an instructor before class)
+    return cached(_train_many, seeds=tuple(seeds), p=p, steps=steps, weight_decay=weight_decay, width=width,
+                  depth=depth, lr=lr, noise=noise, flip=flip, n_train=n_train, record_every=record_every)
+
+
+def _train_many(seeds, p, *, steps, weight_decay, width, depth, lr, noise, flip, n_train, record_every) -> dict:
     data = [make_moons_data(n_train=n_train, noise=noise, flip=flip, seed=s) for s in seeds]
     stack = lambda name: torch.stack([getattr(d, name) for d in data])  # noqa: E731
     with one_thread():
