@@ -74,7 +74,7 @@ def pure(seed: int = 0):
 
 
 @contextmanager
-def calls_into(functions, *, handed=None):
+def calls_into(functions):
     """The names of those of `functions` (Python functions, builtins such as `torch.dropout`, or torch's ops
     such as `torch.ops.aten.dropout`, any of their overloads and their raw `_op` included) that are called
     inside the block, however the learner imported or renamed them: a profiler sees every call, in this thread
@@ -83,13 +83,12 @@ def calls_into(functions, *, handed=None):
 
     A decorated function (`@torch.no_grad()`, `functools.wraps`) is known by the function it wraps, never by
     its wrapper, whose code every function so decorated shares: a learner's own decorated function is not
-    the library's. `handed`: the function the check calls itself; its own call is not counted (the course's
-    solution, handed in as the answer, calls nothing of the library)."""
+    the library's."""
     ops = {id(f): f"torch.ops.{f}" for f in functions if isinstance(f, torch._ops.OpOverloadPacket)}
-    codes = {inspect.unwrap(f).__code__: _full_name(inspect.unwrap(f)) for f in functions
+    # by identity: code objects compare equal by their instructions alone, so a learner's function typed
+    # like the library's (the tests' answer_for_tests) would count as a call into it
+    codes = {id(inspect.unwrap(f).__code__): _full_name(inspect.unwrap(f)) for f in functions
              if hasattr(inspect.unwrap(f), "__code__")}
-    if handed is not None and hasattr(inspect.unwrap(handed), "__code__"):
-        codes.pop(inspect.unwrap(handed).__code__, None)
     builtins = {id(f): _full_name(f) for f in functions if not hasattr(f, "__code__") and id(f) not in ops}
     for packet in (f for f in functions if isinstance(f, torch._ops.OpOverloadPacket)):
         for overload in packet.overloads():  # the raw op below OpOverload.__call__: `.default._op(...)`
@@ -101,8 +100,8 @@ def calls_into(functions, *, handed=None):
     previous, previous_threads = sys.getprofile(), threading.getprofile()
 
     def watch(frame, event, arg):
-        if event == "call" and frame.f_code in codes:
-            called.append(codes[frame.f_code])
+        if event == "call" and id(frame.f_code) in codes:
+            called.append(codes[id(frame.f_code)])
         elif event == "call" and frame.f_code in op_calls:
             op = frame.f_locals.get("self")
             name = ops.get(id(getattr(op, "overloadpacket", op)))
@@ -270,6 +269,10 @@ def load_questions(package: str) -> dict[str, ChoiceQuestion]:
 _UNSET = object()
 
 
+# Where a solution kept as text (lesson 5's bug hunt) says its code comes from, once `solved()` has run it.
+SOLUTION_FILE = "<the course's solution>"
+
+
 @dataclass(repr=False)
 class Exercise:
     """One question of a lesson, Kaggle Learn's way: the notebook holds the question and an answer
@@ -333,14 +336,20 @@ class Exercise:
         return self._answer is not _UNSET and any(a is not None for a in self._answer)
 
     def answer_for_tests(self) -> tuple:
-        """`solved()`, its functions copied (same code, another object): what the tests hand to `check()`."""
-        return tuple(types.FunctionType(a.__code__, a.__globals__, a.__name__, a.__defaults__, a.__closure__)
+        """`solved()`, its functions as if the learner had typed them (the same code, compiled in another
+        file): what the tests hand to `check()`."""
+        return tuple(types.FunctionType(a.__code__.replace(co_filename="<answer for tests>"), a.__globals__,
+                                        a.__name__, a.__defaults__, a.__closure__)
                      if isinstance(a, types.FunctionType) else a for a in self.solved())
 
     def _course_solution(self, answer: tuple) -> bool:
-        """Whether the learner handed in the course's own solution function (or a wrapper of it)."""
-        return callable(self.solution_text) and any(
-            callable(a) and inspect.unwrap(a) is self.solution_text for a in answer)
+        """Whether the learner handed in the course's own solution: a function whose code was compiled from
+        the course's solution file or text (a copy of it or a wrapper around it included)."""
+        files = {SOLUTION_FILE}
+        if callable(self.solution_text):
+            files.add(inspect.unwrap(self.solution_text).__code__.co_filename)
+        codes = [getattr(inspect.unwrap(a), "__code__", None) for a in answer if callable(a)]
+        return any(code is not None and code.co_filename in files for code in codes)
 
     def _report(self, hint: int, **options) -> CheckReport:
         if self._course_solution(self._answer or ()):

@@ -4,6 +4,7 @@ moves a random state). Each variant is (exercise id, label, a function returning
 arguments, the mistakes the check must name: exactly these)."""
 import functools
 import importlib
+import types
 
 import numpy as np
 import torch
@@ -24,6 +25,11 @@ def fresh(question: Exercise) -> Exercise:
     return Exercise(**{name: getattr(question, name) for name in
                        ("name", "title", "checker", "where", "fix", "solution_text", "solved", "explanation",
                         "first_check", "starter")})
+
+
+def _copy_of(solution):
+    """The course's solution copied into a new function object (the same code)."""
+    return types.FunctionType(solution.__code__, solution.__globals__, solution.__name__, solution.__defaults__)
 
 
 def _wrapper_of(solution):
@@ -259,6 +265,8 @@ CODE_VARIANTS = [
      ["the course's solution handed in"]),
     ("dropout-q1", "a functools.wraps wrapper of the course's solution", lambda: (
         _wrapper_of(EXERCISES["dropout-q1"].solved()[0]),), ["the course's solution handed in"]),
+    ("dropout-q1", "a copy of the course's solution (types.FunctionType)", lambda: (
+        _copy_of(EXERCISES["dropout-q1"].solved()[0]),), ["the course's solution handed in"]),
     ("dropout-q3", "the course's solution handed in itself", lambda: (EXERCISES["dropout-q3"].solved()[0],),
      ["the course's solution handed in"]),
     ("dropout-q1", "torch._refs' dropout, written in Python", lambda: (
@@ -284,6 +292,10 @@ CODE_VARIANTS = [
     # lesson 2, q2: d output / d input of a kept unit at p = 0.3
     ("dropout-q2", "1/(1-p) rounded to two decimals", lambda: (1.43,), []),
     ("dropout-q2", "rounded to one decimal", lambda: (1.4,), ["rounded too far"]),
+    ("dropout-q2", "off in the second decimal (1.44)", lambda: (1.44,), ["near, but not the factor"]),
+    ("dropout-q2", "rounded down in the second decimal (1.42)", lambda: (1.42,), ["near, but not the factor"]),
+    ("dropout-q2", "near, with five decimals", lambda: (1 / 0.7 + 0.01,), ["near, but not the factor"]),
+    ("dropout-q2", "three decimals (1.429)", lambda: (1.429,), []),
     ("dropout-q2", "1 - p", lambda: (0.7,), ["multiplied by (1-p)"]),
     ("dropout-q2", "p", lambda: (0.3,), ["scaled by p"]),
     ("dropout-q2", "1/p", lambda: (1 / 0.3,), ["divided by p"]),
@@ -315,6 +327,8 @@ CODE_VARIANTS = [
     ("dropout-q3", "lessonkit's apply_mask handed in itself", lambda: (apply_mask,), ["the library's dropout called"]),
     ("taming-q3", "the course's solution handed in itself", lambda: (EXERCISES["taming-q3"].solved()[0],),
      ["the course's solution handed in"]),
+    ("taming-q3", "a copy of the course's solution (types.FunctionType)", lambda: (
+        _copy_of(EXERCISES["taming-q3"].solved()[0]),), ["the course's solution handed in"]),
     ("taming-q3", "a functools.wraps wrapper of the course's solution", lambda: (
         _wrapper_of(EXERCISES["taming-q3"].solved()[0]),), ["the course's solution handed in"]),
     ("taming-q3", "lessonkit's mc_dropout_predict handed in itself", lambda: (mc_dropout_predict,),
@@ -374,6 +388,13 @@ CODE_VARIANTS = [
     ("mnist-q1", "the tensor summed", lambda: _bug_hunt("cost.item()", "cost"), ["graph kept alive"]),
     ("mnist-q1", "test_labels still read", lambda: _bug_hunt("mnist_test.targets", "mnist_test.test_labels"),
      ["deprecated attributes"]),
+    ("mnist-q1", "optimizer.zero_grad() deleted", lambda: _bug_hunt("        optimizer.zero_grad()\n", ""),
+     ["gradients not zeroed"]),
+    ("mnist-q1", "model.zero_grad() instead", lambda: _bug_hunt("optimizer.zero_grad()", "model.zero_grad()"), []),
+    ("mnist-q1", "the sum of the costs returned", lambda: _bug_hunt("cost.item() / total_batch", "cost.item()"),
+     ["the sum, not the average"]),
+    ("mnist-q1", "the course's solution handed in itself", lambda: EXERCISES["mnist-q1"].solved(),
+     ["the course's solution handed in"]),
 ]
 
 

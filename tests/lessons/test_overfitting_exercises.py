@@ -84,8 +84,9 @@ def test_a_degree_that_several_slips_give_is_told_each_of_them_and_named_none():
     report = check_chosen_degree(default_folds_degree())
     assert report.mistakes == ["not the CV minimum"]
     for fact in ("a one-standard-error pick", "the CV minimum of 5 folds (choose_degree's default) dealt with seed=5",
-                 "the degree with the lowest *test* MSE"):
+                 "the degree with the lowest test MSE"):
         assert fact in str(report)
+    assert "pick, the CV minimum" in str(report) and "seed=5 and the degree" in str(report)  # "A, B and C"
 
 
 def test_not_the_minimum_points_to_the_side_of_the_minimum():

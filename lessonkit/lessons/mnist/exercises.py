@@ -13,7 +13,7 @@ so it tests what the code does, not how it is spelled.
 import torch
 from torch import nn
 
-from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, pure
+from lessonkit.core.exercises import SOLUTION_FILE, CheckReport, Mistake, check_multiple_choice, hint_stage, pure
 from lessonkit.core.language import Message
 
 BUGGY_CODE = '''\
@@ -90,10 +90,30 @@ class ProbeModel(nn.Module):
         self.dropout = nn.Dropout(0.5)
         self.weight = nn.Parameter(torch.ones(10))
         self.calls: list[tuple[torch.Tensor, bool]] = []
+        self.outputs: list[torch.Tensor] = []  # what each call returned (the batch costs are read from them)
+        self.zeroed = 0  # calls of model.zero_grad()
 
     def forward(self, x):
         self.calls.append((x.detach().reshape(len(x), -1), self.dropout.training))  # the mode dropout acts in
-        return self.dropout(x.reshape(len(x), -1)[:, :10]) * self.weight
+        out = self.dropout(x.reshape(len(x), -1)[:, :10]) * self.weight
+        self.outputs.append(out.detach())
+        return out
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.zeroed += 1
+        super().zero_grad(set_to_none)
+
+
+class CountingSGD(torch.optim.SGD):
+    """SGD that counts its `zero_grad()` calls: a step without one adds every earlier batch's gradient."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr=lr)
+        self.zeroed = 0
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.zeroed += 1
+        super().zero_grad(set_to_none)
 
 
 def _run(report, what, fn, *args):
@@ -151,7 +171,7 @@ def check_bug_hunt(train_epoch=None, test_accuracy=None, *, hint: int = 1, first
 def _check(report, train_epoch, test_accuracy) -> CheckReport:
     model, mnist_test = ProbeModel(), StandInMNIST()
     loader = [(mnist_test[i * 16][0].repeat(16, 1, 1, 1), mnist_test.targets[i * 16:(i + 1) * 16]) for i in range(3)]
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: the probe must stay as it is
+    optimizer = CountingSGD(model.parameters(), lr=0.0)  # lr 0: the probe must stay as it is
 
     report.checks += 2
     model.eval()  # as test_accuracy leaves it: the next epoch must switch dropout back on
@@ -174,8 +194,31 @@ def _check(report, train_epoch, test_accuracy) -> CheckReport:
     elif ran and not isinstance(avg_cost, (int, float, torch.Tensor)):
         report.problems.append(Message("train_epoch must return the average cost, a number; got {type}.",
                                        type=type(avg_cost).__name__))
+    elif ran and len(model.outputs) == len(loader):  # one call a batch: each batch's cost is known
+        costs = [nn.functional.cross_entropy(out, y).item() for out, (_, y) in zip(model.outputs, loader)]
+        value, mean = float(avg_cost), sum(costs) / len(costs)
+        if abs(value - mean) > 1e-5 * max(1.0, abs(mean)):
+            if abs(value - sum(costs)) <= 1e-5 * max(1.0, abs(sum(costs))):
+                report.problems.append(Mistake(
+                    "the sum, not the average", Message("train_epoch returned the sum of the epoch's {n} batch "
+                                                        "costs, not their average.", n=len(costs)),
+                    "the line that adds each batch's cost to avg_cost: what is each cost divided by?",
+                    "divide each batch's cost by the number of batches: `avg_cost += cost.item() / total_batch`."))
+            else:
+                report.problems.append(Message("train_epoch returned {value:.4g}, which is not the average of the "
+                                               "epoch's batch costs.", value=value))
+    report.checks += 1
+    if ran and max(optimizer.zeroed, model.zeroed) < len(loader):
+        report.problems.append(Mistake(
+            "gradients not zeroed", Message("train_epoch cleared the gradients {zeroed} times in {n} batches: "
+                                            "without `optimizer.zero_grad()`, each batch's gradient is added to those "
+                                            "of all the batches before it.",
+                                            zeroed=max(optimizer.zeroed, model.zeroed), n=len(loader)),
+            "the top of the loop body, before `cost.backward()`: what clears the last batch's gradients?",
+            "call `optimizer.zero_grad()` at the start of every batch, before the forward pass."))
 
     model.calls.clear()
+    model.outputs.clear()
     model.train()  # as train_epoch leaves it
     report.checks += 3
     accuracy, ran = _run(report, "test_accuracy", test_accuracy, model, mnist_test, "cpu")
@@ -328,7 +371,8 @@ FIXED_CODE = (BUGGY_CODE
 
 def _fixed():
     namespace = {"torch": torch}
-    exec(FIXED_CODE, namespace)  # noqa: S102 - lessonkit's own solution text, run to prove it passes
+    # lessonkit's own solution text, run to prove it passes; its file name marks it as the course's
+    exec(compile(FIXED_CODE, SOLUTION_FILE, "exec"), namespace)  # noqa: S102
     return namespace["train_epoch"], namespace["test_accuracy"]
 
 

@@ -100,17 +100,18 @@ def check_chosen_degree(answer, data=None, *, hint: int = 1) -> CheckReport:
     if curve.test[answer] <= curve.test.min():
         known.append((Mistake(
             "chosen by the test set",
-            symptom=Message("degree {degree} has the lowest *test* MSE, but the test set must not choose anything.",
+            symptom=Message("degree {degree} has the lowest test MSE, but the test set must not choose anything.",
                             degree=answer),
             where=Message("{table}, not the test curve of section 4.", table=THE_TABLE), fix=THE_FIX),
-            Message("the degree with the lowest *test* MSE")))
+            Message("the degree with the lowest test MSE")))
     if len(known) == 1:
         report.problems.append(known[0][0])
     elif known:  # several readings fit: say what the degree is, and name none of them
-        first, second, *rest = [fact for _, fact in known]
-        facts = Message("{first} and {second}", first=first, second=second)
-        for fact in rest:
-            facts = Message("{first} and {second}", first=facts, second=fact)
+        *listed, last = [fact for _, fact in known]
+        facts = listed[0]
+        for fact in listed[1:]:  # "A, B and C"
+            facts = Message("{first}, {second}", first=facts, second=fact)
+        facts = Message("{first} and {second}", first=facts, second=last)
         report.problems.append(Mistake(
             "not the CV minimum", symptom=Message("degree {degree} is {facts}; the question asks for the lowest CV "
                                                   "MSE of these folds.", degree=answer, facts=facts),

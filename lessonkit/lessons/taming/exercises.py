@@ -100,8 +100,7 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
                     for m in model.modules() if isinstance(m, torch.nn.Dropout)]
         report.checks += 2  # the function's form, and that it makes its own passes
         try:
-            handed = fn if getattr(fn, "__code__", None) is SOLUTION.__code__ else None  # the solution or a copy
-            with calls_into(LIBRARY, handed=handed) as called:
+            with calls_into(LIBRARY) as called:
                 result = fn(model, x.clone(), PASSES)  # a copy: x is the checker's, for the reference
         except NotImplementedError:  # a function not written yet: Exercise.check says so
             raise
