@@ -27,6 +27,11 @@ def fresh(question: Exercise) -> Exercise:
                         "first_check", "starter")})
 
 
+def _as_float32(fn):
+    """A dropout that ends in `.float()`: right in float32, the wrong dtype for a float64 input."""
+    return lambda x, p, training=True, generator=None: fn(x, p, training, generator).float()
+
+
 def _copy_of(solution):
     """The course's solution copied into a new function object (the same code)."""
     return types.FunctionType(solution.__code__, solution.__globals__, solution.__name__, solution.__defaults__)
@@ -265,6 +270,7 @@ CODE_VARIANTS = [
      ["the course's solution handed in"]),
     ("dropout-q1", "a functools.wraps wrapper of the course's solution", lambda: (
         _wrapper_of(EXERCISES["dropout-q1"].solved()[0]),), ["the course's solution handed in"]),
+    ("dropout-q1", "float32 returned for a float64 input", lambda: (_as_float32(_dropout()),), []),
     ("dropout-q1", "a copy of the course's solution (types.FunctionType)", lambda: (
         _copy_of(EXERCISES["dropout-q1"].solved()[0]),), ["the course's solution handed in"]),
     ("dropout-q3", "the course's solution handed in itself", lambda: (EXERCISES["dropout-q3"].solved()[0],),

@@ -133,7 +133,7 @@ def test_python_division_by_zero_at_p_one_is_reported():
         return x * keep_mask(x, p, generator) * (1 / (1 - p)) if training else x
 
     report = check_dropout(fn)
-    assert ["p = 1: your function raised ZeroDivisionError: float division by zero"] == report.problems
+    assert ["p = 1 and 1 more calls: your function raised ZeroDivisionError: float division by zero"] == report.problems
 
 
 def reference_backward(grad_output, mask, p):

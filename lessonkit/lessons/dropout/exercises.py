@@ -295,6 +295,9 @@ def _check_batch(report, fn, run):
                          else Message("your function dropped negative inputs far less often than the others.")),
                 where="the condition that decides what is kept: it must depend on the random numbers only.",
                 fix="keep an element when `torch.rand(...) >= p`, whatever its value."))
+    # the dtype it was given back, float64 too (a `.float()` or a `torch.zeros(x.shape)` would turn it to float32)
+    for p in (P, 1.0):
+        run(Message("a float64 batch, p = {p}", p=p), batch.double(), p, training=True, generator=_seeded(8))
     given = batch.clone()
     report.checks += 1
     try:
