@@ -42,6 +42,22 @@ def sync(device):
         torch.cuda.synchronize()
 
 
+def study_note_network(drop_prob: float) -> torch.nn.Sequential:
+    """The network exactly as the study note's code builds it (tests/lessons/test_mnist_lab.py checks that
+    lessonkit's build_model draws the same weights)."""
+    linear1 = torch.nn.Linear(784, 512, bias=True)
+    linear2 = torch.nn.Linear(512, 512, bias=True)
+    linear3 = torch.nn.Linear(512, 512, bias=True)
+    linear4 = torch.nn.Linear(512, 512, bias=True)
+    linear5 = torch.nn.Linear(512, 10, bias=True)
+    relu = torch.nn.ReLU()
+    dropout = torch.nn.Dropout(p=drop_prob)
+    for linear in (linear1, linear2, linear3, linear4, linear5):
+        torch.nn.init.xavier_uniform_(linear.weight)
+    return torch.nn.Sequential(linear1, relu, dropout, linear2, relu, dropout, linear3, relu, dropout,
+                               linear4, relu, dropout, linear5)
+
+
 def original(epochs: int, device: torch.device, subset: int | None) -> dict:
     """The original lab's code, as in the study note, with only `training_epochs` and timing added."""
     import random
@@ -49,6 +65,7 @@ def original(epochs: int, device: torch.device, subset: int | None) -> dict:
     import torchvision.transforms as transforms
 
     from lessonkit.core.data import mnist
+    from lessonkit.lessons.mnist.exercises import BUGGY_CODE
 
     random.seed(777)
     torch.manual_seed(777)
@@ -64,33 +81,15 @@ def original(epochs: int, device: torch.device, subset: int | None) -> dict:
         mnist_train = torch.utils.data.Subset(mnist_train, torch.randperm(len(mnist_train))[:subset].tolist())
     load_s = time.perf_counter() - start_load
     data_loader = torch.utils.data.DataLoader(dataset=mnist_train, batch_size=batch_size, shuffle=True, drop_last=True)
-    linear1 = torch.nn.Linear(784, 512, bias=True)
-    linear2 = torch.nn.Linear(512, 512, bias=True)
-    linear3 = torch.nn.Linear(512, 512, bias=True)
-    linear4 = torch.nn.Linear(512, 512, bias=True)
-    linear5 = torch.nn.Linear(512, 10, bias=True)
-    relu = torch.nn.ReLU()
-    dropout = torch.nn.Dropout(p=drop_prob)
-    for linear in (linear1, linear2, linear3, linear4, linear5):
-        torch.nn.init.xavier_uniform_(linear.weight)
-    model = torch.nn.Sequential(linear1, relu, dropout, linear2, relu, dropout, linear3, relu, dropout,
-                                linear4, relu, dropout, linear5).to(device)
+    model = study_note_network(drop_prob).to(device)
     criterion = torch.nn.CrossEntropyLoss().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    total_batch = len(data_loader)
+    # the study note's training loop, as lesson 5's bug hunt hands it to the learner (defects included)
+    namespace = {"torch": torch}
+    exec(BUGGY_CODE, namespace)  # noqa: S102 - lessonkit's own copy of the study note's code
     start = time.perf_counter()
-    model.train()
     for epoch in range(training_epochs):
-        avg_cost = 0
-        for X, Y in data_loader:
-            X = X.view(-1, 28 * 28).to(device)
-            Y = Y.to(device)
-            optimizer.zero_grad()
-            hypothesis = model(X)
-            cost = criterion(hypothesis, Y)
-            cost.backward()
-            optimizer.step()
-            avg_cost += cost / total_batch
+        avg_cost = namespace["train_epoch"](model, data_loader, criterion, optimizer, device)
         print("Epoch:", "%04d" % (epoch + 1), "cost =", "{:.9f}".format(avg_cost), file=sys.stderr)
     with torch.no_grad():
         model.eval()

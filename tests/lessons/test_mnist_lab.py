@@ -1,4 +1,5 @@
 import ast
+import importlib.util
 import inspect
 
 import pytest
@@ -6,24 +7,18 @@ import torch
 
 import conftest
 from lessonkit.core.checkpoints import CheckpointError
+from lessonkit.core.data import REPO_ROOT
 from lessonkit.core.seeding import seed_everything
 from lessonkit.core.training import Batches
 from lessonkit.lessons.mnist.train import accuracy, build_model, evaluate, run_lab, train_one_epoch
 
 
 def seed_lab_model(p):
-    """The network exactly as the original lab's code builds it."""
-    linear1 = torch.nn.Linear(784, 512, bias=True)
-    linear2 = torch.nn.Linear(512, 512, bias=True)
-    linear3 = torch.nn.Linear(512, 512, bias=True)
-    linear4 = torch.nn.Linear(512, 512, bias=True)
-    linear5 = torch.nn.Linear(512, 10, bias=True)
-    relu = torch.nn.ReLU()
-    dropout = torch.nn.Dropout(p=p)
-    for linear in (linear1, linear2, linear3, linear4, linear5):
-        torch.nn.init.xavier_uniform_(linear.weight)
-    return torch.nn.Sequential(linear1, relu, dropout, linear2, relu, dropout, linear3, relu, dropout,
-                               linear4, relu, dropout, linear5)
+    """The network exactly as the original lab's code builds it (the benchmark's faithful copy)."""
+    spec = importlib.util.spec_from_file_location("mnist_lab", REPO_ROOT / "benchmarks" / "mnist_lab.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    return benchmark.study_note_network(p)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 import torch
 from hint_stages import stages
+from learner_variants import _mc_reseeded
 
 from lessonkit.lessons.taming.exercises import check_mc_dropout
 
@@ -169,17 +170,5 @@ def test_one_pass_is_told_in_the_singular_and_identical_passes_with_dropout_on_a
     told = str(check_mc_dropout(one_pass))
     assert "made 1 pass;" in told and "1 passes" not in told, told
 
-    def reseeded(model, x, passes):
-        was_training = model.training
-        model.train()
-        outs = []
-        with torch.no_grad():
-            for _ in range(passes):
-                torch.manual_seed(3)
-                outs.append(model(x.unsqueeze(1)).squeeze(1))
-        model.train(was_training)
-        samples = torch.stack(outs)
-        return samples.mean(0), samples.std(0)
-
-    report = check_mc_dropout(reseeded, hint=3)
+    report = check_mc_dropout(_mc_reseeded, hint=3)  # every pass reseeded: the same masks, dropout on
     assert report.mistakes == ["every pass the same"] and "model.train()" not in str(report), str(report)
