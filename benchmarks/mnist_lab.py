@@ -7,8 +7,9 @@ Each pipeline runs in its own process (a fresh interpreter, so neither warms cac
 allocators for the other): the original lab copied faithfully (a DataLoader over
 torchvision MNIST with `ToTensor()`, shuffle, drop_last, plain Adam, `avg_cost += cost /
 total_batch`, one test at the end) and lessonkit's as `python -m lessonkit.mnist` runs it
-(`run_lab(..., fused=True, dtype=training_dtype(device))`: tensors on the device, sliced batches,
-fused Adam, bf16 autocast where the processor multiplies bf16 natively, a test after every epoch,
+(`run_lab(..., fused=True, dtype=training_dtype(device), rand_masks=True)`: tensors on the device,
+sliced batches, fused Adam, bf16 autocast where the processor multiplies bf16 natively, masks drawn
+with torch.rand as lesson 2 draws them, a test after every epoch,
 and on the CPU denormals flushed by `lessonkit.core.device.flush_denormals`). A third runs
 lessonkit's loop with denormals kept, to show what flushing adds. A fourth times the floor:
 the same matrix multiplications (the addmm/mm shapes of forward and backward) alone.
@@ -104,7 +105,7 @@ def original(epochs: int, device: torch.device, subset: int | None) -> dict:
 
 def lessonkit(epochs: int, device: torch.device, subset: int | None, flush: bool = True) -> dict:
     """lessonkit's lab as the CLI runs it: `flush_denormals()` first, then lesson 5's `run_lab`
-    with fused Adam in the runner's dtype.
+    with fused Adam in the runner's dtype and lesson 2's masks.
 
     flush=False: the same loop with denormals kept, to show what flushing adds.
     """
@@ -120,7 +121,7 @@ def lessonkit(epochs: int, device: torch.device, subset: int | None, flush: bool
     load_s = time.perf_counter() - start_load
     start = time.perf_counter()
     _, history = run_lab(0.3, epochs=epochs, seed=777, device=device, data=data, subset=subset, show_progress=False,
-                         fused=True, dtype=training_dtype(device))
+                         fused=True, dtype=training_dtype(device), rand_masks=True)
     sync(device)
     seconds = time.perf_counter() - start
     return {"train_s": seconds, "load_s": load_s, "accuracy": history["test_acc"][-1], **peak_memory(device)}

@@ -3,7 +3,11 @@
 Prints one line per epoch and the final test accuracy (`--help` lists every option). It
 trains lesson 5's network with lesson 5's loop (`lessonkit.lessons.mnist.train.run_lab`), at this
 machine's speed: denormals flushed on a CPU (`lessonkit.core.device.flush_denormals`), Adam's
-fused kernel, and bf16 autocast where the processor multiplies bf16 natively (`--dtype`).
+fused kernel, bf16 autocast where the processor multiplies bf16 natively (`--dtype`), and the
+dropout masks drawn as lesson 2 draws them (`run_lab(..., rand_masks=True)`: `torch.rand(...) >= p`,
+lesson 2's `Dropout`) rather than by `nn.Dropout`'s `bernoulli_`: the same distribution
+(tests/test_mnist_cli.py), a cheaper draw (`benchmarks/mnist_lab.py` times the program). The
+notebook's lab and the experiment runner keep `nn.Dropout`.
 """
 import argparse
 import math
@@ -104,7 +108,7 @@ def main(argv=None) -> int:
         dtype = training_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
         model, history = run_lab(args.p, input_p=args.input_p, epochs=args.epochs, batch_size=args.batch_size,
                                  lr=args.lr, seed=args.seed, device=device, subset=args.subset,
-                                 checkpoint=args.checkpoint, fused=True, dtype=dtype)
+                                 checkpoint=args.checkpoint, fused=True, dtype=dtype, rand_masks=True)
     except LEARNER_ERRORS as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

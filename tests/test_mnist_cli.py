@@ -57,3 +57,52 @@ def test_cli_as_a_program_flushes_denormals_and_trains_in_the_dtype_asked_for():
     assert done.returncode == 0, done.stderr
     assert "Final test accuracy:" in done.stdout and "on cpu, float32)" in done.stdout
     assert "denormal flushed: True" in done.stdout
+
+
+def test_the_programs_masks_are_lesson_2s_and_drawn_as_nn_dropout_draws_them():
+    """The program draws its masks with `torch.rand(...) >= p` (`run_lab(..., rand_masks=True)`: lesson 2's
+    Dropout), not nn.Dropout's bernoulli_: the same layers and p, and masks equal in distribution. Over 200 masks of a
+    (100, 512) activation at p = 0.3, each draw's keep rate passes a binomial test at 1 - p, as
+    nn.Dropout's do; the two keep rates agree (a two-sample test); a unit's mask is independent of its
+    neighbour's and of the next call's; and a kept value is scaled by 1 / (1 - p) in both."""
+    import scipy.stats
+    import torch
+    from torch import nn
+
+    import conftest
+    from lessonkit.lessons.dropout.model import Dropout
+    from lessonkit.lessons.mnist.train import run_lab
+
+    data = conftest.fake_mnist(200, 100)
+    ours, _ = run_lab(0.3, input_p=0.2, epochs=1, seed=5, data=data, show_progress=False, rand_masks=True)
+    theirs, _ = run_lab(0.3, input_p=0.2, epochs=1, seed=5, data=data, show_progress=False)
+    assert [type(m) for m in ours if not isinstance(m, Dropout)] == [
+        type(m) for m in theirs if not isinstance(m, nn.Dropout)]
+    assert [m.p for m in ours if isinstance(m, Dropout)] == [m.p for m in theirs if isinstance(m, nn.Dropout)]
+    assert ours.state_dict().keys() == theirs.state_dict().keys()  # trained on other masks: other weights
+
+    x = torch.ones(100, 512)
+    torch.manual_seed(0)
+    mine = torch.stack([Dropout(0.3)(x) for _ in range(200)])
+    torchs = torch.stack([nn.Dropout(0.3)(x) for _ in range(200)])
+    for masks in (mine, torchs):
+        assert set(masks.unique().tolist()) == {0.0, 1 / 0.7} or torch.allclose(
+            masks[masks != 0], torch.full_like(masks[masks != 0], 1 / 0.7))
+        kept = (masks != 0).sum().item()
+        assert scipy.stats.binomtest(kept, masks.numel(), 0.7).pvalue > 1e-3
+        flat = (masks != 0).float()
+        neighbours = scipy.stats.pearsonr(flat[:, :, :-1].flatten(), flat[:, :, 1:].flatten())[0]
+        next_call = scipy.stats.pearsonr(flat[:-1].flatten(), flat[1:].flatten())[0]
+        assert abs(neighbours) < 0.01 and abs(next_call) < 0.01
+    table = [[(m != 0).sum().item(), (m == 0).sum().item()] for m in (mine, torchs)]
+    assert scipy.stats.chi2_contingency(table).pvalue > 1e-3
+
+
+def test_the_program_asks_run_lab_for_rand_masks(monkeypatch, capsys):
+    import lessonkit.mnist as program
+
+    asked = {}
+    real = program.run_lab
+    monkeypatch.setattr(program, "run_lab", lambda *a, **k: asked.update(k) or real(*a, **k))
+    assert main(["--subset", "100", "--epochs", "1", "--device", "cpu"]) == 0
+    assert asked["rand_masks"] is True and asked["fused"] is True
