@@ -32,6 +32,11 @@ def _as_float32(fn):
     return lambda x, p, training=True, generator=None: fn(x, p, training, generator).float()
 
 
+def _plain_wrapper(solution):
+    """A function of the learner's that only calls the course's solution."""
+    return lambda *args: solution(*args)
+
+
 def _copy_of(solution):
     """The course's solution copied into a new function object (the same code)."""
     return types.FunctionType(solution.__code__, solution.__globals__, solution.__name__, solution.__defaults__)
@@ -395,6 +400,8 @@ CODE_VARIANTS = [
      ["the sum, not the average"]),
     ("mnist-q1", "the course's solution handed in itself", lambda: EXERCISES["mnist-q1"].solved(),
      ["the course's solution handed in"]),
+    ("mnist-q1", "plain wrappers around the course's solution", lambda: tuple(
+        _plain_wrapper(f) for f in EXERCISES["mnist-q1"].solved()), ["the course's solution called"]),
 ]
 
 

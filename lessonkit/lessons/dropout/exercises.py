@@ -583,8 +583,8 @@ def check_gradient_prediction(answer, *, hint: int = 1) -> CheckReport:
         return report
     if abs(answer - right) < 0.05:
         report.problems.append(Mistake("near, but not the factor", Message(
-            "{answer:g} is near, but not the factor: compute it from p (an expression in p is fine) rather than "
-            "estimating it.", answer=answer), where, fix))
+            "{answer:g} is close, but not right to two decimals: compute it from p (an expression in p is fine) "
+            "rather than estimating it.", answer=answer), where, fix))
         return report
     report.problems.append(Mistake("another number", Message(
         "{answer:g} is not what the forward pass multiplies a kept value by.", answer=answer), where, fix))

@@ -13,7 +13,15 @@ so it tests what the code does, not how it is spelled.
 import torch
 from torch import nn
 
-from lessonkit.core.exercises import SOLUTION_FILE, CheckReport, Mistake, check_multiple_choice, hint_stage, pure
+from lessonkit.core.exercises import (
+    SOLUTION_FILE,
+    CheckReport,
+    Mistake,
+    calls_into,
+    check_multiple_choice,
+    hint_stage,
+    pure,
+)
 from lessonkit.core.language import Message
 
 BUGGY_CODE = '''\
@@ -118,7 +126,16 @@ class CountingSGD(torch.optim.SGD):
 
 def _run(report, what, fn, *args):
     try:
-        return fn(*args), True
+        with calls_into((), files={SOLUTION_FILE}) as called:  # the course's solution, called from a wrapper
+            result = fn(*args)
+        if called and "the course's solution called" not in report.mistakes:
+            report.problems.append(Mistake(
+                "the course's solution called", Message("your {what} calls {name}: the check asks for the two "
+                                                        "functions of the cell above, fixed by you.",
+                                                        what=what, name=called[0]),
+                "the body of your function: which line does the work?",
+                "fix the code of the cell above yourself and hand in its two functions."))
+        return result, True
     except NotImplementedError:  # a function not written yet: Exercise.check says so
         raise
     except Exception as err:  # noqa: BLE001 - a learner's bug must become a message
@@ -161,6 +178,9 @@ def check_bug_hunt(train_epoch=None, test_accuracy=None, *, hint: int = 1, first
     with torch.random.fork_rng(devices=[]):  # the probe's dropout draws; the learner's random state stays
         torch.manual_seed(0)
         report = _check(report, train_epoch, test_accuracy)
+    shortcut = [m for m in report.problems if isinstance(m, Mistake) and m.name == "the course's solution called"]
+    if shortcut:  # whatever else it got right, it was not the learner's fix
+        return CheckReport("bug hunt", checks=report.checks, hint=report.hint, problems=shortcut)
     if first_look and sorted(report.mistakes) == sorted(DEFECTS) and len(report.problems) == len(DEFECTS):
         return CheckReport("bug hunt", checks=1, problems=[Message(
             "none of the {n} defects is fixed yet: the two functions still behave as the original lab's. Edit them "
