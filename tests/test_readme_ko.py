@@ -9,7 +9,6 @@ REPO = Path(__file__).resolve().parents[1]
 # English heading -> its Korean heading; None: a section for instructors, not translated.
 KOREAN_SECTION = {
     "Lessons": "강의",
-    "Key figures": "주요 그림",
     "Set up in two commands": "명령 두 개로 시작하기",
     "A smaller install for CPU-only machines": "CPU 전용 설치(더 작은 설치)",
     "conda": "conda",
@@ -20,6 +19,8 @@ KOREAN_SECTION = {
     "Data": "데이터",
     "Troubleshooting": "문제 해결",
     "Glossary (용어)": "용어",
+    "Results and key figures": "결과와 주요 그림",
+    "Key figures": "주요 그림",
 }
 INSTRUCTORS = "For instructors and contributors"
 KOREAN_ONLY = {"Windows", "번역을 고치거나 더하려면"}  # what a Korean learner needs beyond the English
