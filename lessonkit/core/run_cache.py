@@ -5,9 +5,9 @@
     model, history = cached(run_lab, p=0.3, epochs=15, data=data)   # trains, or loads a finished run
 
 Unset (the default), nothing is stored or loaded and every lesson trains every run, as it
-reads. Set to a folder, `cached(fn, ...)` (lesson 4's `train_many`, lesson 5's live lab and retrained record) stores
-each finished result there and loads it, instead of training again, when the same run is asked
-for again: the same arguments (settings, first weights, data, the loop's code without its
+reads. Set to a folder, `cached(fn, ...)` (lesson 4's `train_many`, lesson 5's live lab and
+retrained record) stores each finished result there and loads it, instead of training again, when
+the same run is asked for again: the same arguments (settings, first weights, data, the loop's code without its
 comments and docstrings), device type and torch version. The results are those the training
 gave; only the time differs.
 
