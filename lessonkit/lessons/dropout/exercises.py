@@ -199,34 +199,23 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
     run = _Calls(report, fn)
 
     x = _positive_input()
-    out = run(Message("eval mode"), x, P, training=False)
-    if out is not None and not torch.equal(out, x):
-        report.problems.append(Mistake(
-            "active in eval mode", symptom="with training=False your output differs from the input.",
-            where="what your function does with its `training` argument.",
-            fix="when training is False, return x unchanged: in eval mode every unit takes part, unscaled."))
-
-    out = run("p = 0", x, 0.0, training=True, generator=_seeded(1))
-    if out is not None and not torch.isfinite(out).all():
-        report.problems.append(Mistake(
-            "p = 0 gives NaN or inf", symptom="with p = 0 your output holds NaN or inf.",
-            where="a division that is by zero at p = 0: what do you divide the kept values by?",
-            fix="p is the DROP probability: divide the kept values by the KEEP probability, (1 - p)."))
-    elif out is not None and not torch.equal(out, x):
-        report.problems.append(Mistake(
-            "p = 0 changes the input", symptom="with p = 0 your output differs from the input.",
-            where="the comparison that draws the mask, and the scale, at p = 0.",
-            fix="with p = 0 nothing may be dropped: keep an element when rand >= p (or return x when p == 0)."))
-
-    out = run("p = 1", x, 1.0, training=True, generator=_seeded(1))
-    if out is not None and not torch.equal(out, torch.zeros_like(x)):
-        finite = bool(torch.isfinite(out).all())
-        report.problems.append(Mistake(
-            "p = 1 not all zeros",
-            symptom=(Message("with p = 1 your output holds non-zero values.") if finite else
-                     Message("with p = 1 your output holds NaN or inf.")),
-            where="the division by (1 - p), which is 0 at p = 1." if not finite else "the mask at p = 1.",
-            fix="handle p = 1 before dividing: every element is dropped, return `x * 0.0` (as torch does)."))
+    _edge_case(report, run(Message("eval mode"), x, P, training=False), x, wrong=Mistake(
+        "active in eval mode", symptom="with training=False your output differs from the input.",
+        where="what your function does with its `training` argument.",
+        fix="when training is False, return x unchanged: in eval mode every unit takes part, unscaled."))
+    _edge_case(report, run("p = 0", x, 0.0, training=True, generator=_seeded(1)), x, non_finite=Mistake(
+        "p = 0 gives NaN or inf", symptom="with p = 0 your output holds NaN or inf.",
+        where="a division that is by zero at p = 0: what do you divide the kept values by?",
+        fix="p is the DROP probability: divide the kept values by the KEEP probability, (1 - p)."), wrong=Mistake(
+        "p = 0 changes the input", symptom="with p = 0 your output differs from the input.",
+        where="the comparison that draws the mask, and the scale, at p = 0.",
+        fix="with p = 0 nothing may be dropped: keep an element when rand >= p (or return x when p == 0)."))
+    all_dropped = "handle p = 1 before dividing: every element is dropped, return `x * 0.0` (as torch does)."
+    _edge_case(report, run("p = 1", x, 1.0, training=True, generator=_seeded(1)), torch.zeros_like(x),
+               non_finite=Mistake("p = 1 not all zeros", symptom=Message("with p = 1 your output holds NaN or inf."),
+                                  where="the division by (1 - p), which is 0 at p = 1.", fix=all_dropped),
+               wrong=Mistake("p = 1 not all zeros", symptom=Message("with p = 1 your output holds non-zero values."),
+                             where="the mask at p = 1.", fix=all_dropped))
 
     out = run(f"p = {P}", x, P, training=True, generator=_seeded(2))
     report.checks += 2  # the scale and the drop rate, counted whether or not they could run
@@ -268,6 +257,17 @@ def check_dropout(fn, *, hint: int = 1) -> CheckReport:
         return CheckReport("dropout forward pass", checks=report.checks, hint=hint, problems=[shortcut])
     run.told()
     return report
+
+
+def _edge_case(report, out, expected, *, wrong: Mistake, non_finite: Mistake | None = None):
+    """Note `non_finite` when `out` holds NaN or inf (and that mistake is told apart), else `wrong` when
+    `out` is not exactly `expected`; nothing when the call could not run (`out` is None)."""
+    if out is None:
+        return
+    if non_finite is not None and not torch.isfinite(out).all():
+        report.problems.append(non_finite)
+    elif not torch.equal(out, expected):
+        report.problems.append(wrong)
 
 
 def _check_batch(report, fn, run):
