@@ -105,8 +105,25 @@ def test_list_counts_the_runs_each_record_holds(name):
     (["rerun", "taming-contest", "--seed", "3", "--arm", "both"], "give --seed only"),
     (["run", "mnist-1k-settled", "--worker", "2/2"], "--worker must be k/n with 0 <= k < n, got '2/2'"),
 ])
-def test_bad_input_is_one_line_and_exit_2_before_any_training(args, message):
-    result = subprocess.run([sys.executable, "-m", "lessonkit.experiments", *args], capture_output=True, text=True,
-                            timeout=60)
+def test_bad_input_is_one_line_and_exit_2_before_any_training(args, message, capsys, monkeypatch):
+    def no_training(*_, **__):
+        raise AssertionError("training started")
+
+    for experiment in runner.EXPERIMENTS.values():  # each kind of experiment trains through these two
+        monkeypatch.setattr(type(experiment), "train", no_training)
+        monkeypatch.setattr(type(experiment), "rerun", no_training)
+    try:
+        code = runner.main(args)
+    except SystemExit as exit_:  # argparse's errors
+        code = exit_.code
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err
+
+
+def test_bad_input_as_a_program_is_one_line_without_a_traceback():
+    result = subprocess.run([sys.executable, "-m", "lessonkit.experiments", "rerun", "mnist-1k-settled", "--arm",
+                             "bogus", "--seed", "1"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "--arm must be one of" in result.stderr
+    assert "Traceback" not in result.stderr

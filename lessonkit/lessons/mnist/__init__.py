@@ -9,7 +9,7 @@ The names notebook 05 uses (its exercises, q1 and q2, come from `exercises`):
     widgets.py       the lab's live curves and a slider over the runs of a p sweep
     exercises.py     q1 (the original lab's bug hunt) and q2 (which knob alone gains more)
 """
-from lessonkit.core.device import pick_device
+from lessonkit.core.device import pick_device, training_dtype
 from lessonkit.core.figures import show
 from lessonkit.core.mnist_data import mnist_tensors, raw_test_images
 from lessonkit.core.records import describe_provenance, load_record, processor_name
@@ -33,6 +33,5 @@ __all__ = [
     "Arm", "LiveCurves", "RunCurvesBrowser", "Runs", "ablation_figure", "accuracy", "cached", "describe_provenance",
     "experiment", "load_record", "mnist_tensors", "one_thread", "p_choice_figure", "paired_table", "pick_device",
     "prediction_grid", "processor_name", "raw_test_images", "relative_error_change", "run_lab", "seed_everything",
-    "show",
-    "size_figure", "train_until_settled", "validation_curves_figure",
+    "show", "size_figure", "train_until_settled", "training_dtype", "validation_curves_figure",
 ]
