@@ -373,7 +373,7 @@ EXPERIMENTS = [
     RecipeExperiment("mnist-paper-recipe", "the paper's own recipe (SGD with momentum rising to 0.95, decaying rate, "
                      "max-norm 3, 3 x 1024 ReLU units) without and with its dropout, on 50,000 images, for a tenth "
                      "of its 100,000 steps (the schedule compressed to fit)",
-                     (NONE, PAPER), tuple(range(5)), (50_000,), 500, 10_000, 10_000),
+                     (NONE, PAPER), tuple(range(10)), (50_000,), 500, 10_000, 10_000),
 ]
 
 
