@@ -446,9 +446,3 @@ def choice_exercise(name: str, title: str, question: ChoiceQuestion) -> Exercise
     return Exercise(name, title, question.check, where=question.where, fix=question.fix,
                     solution_text=f'{question.variable} = "{question.right}"', explanation=question.praise,
                     solved=lambda: (question.right,))
-
-
-def exercises_of(module) -> list[Exercise]:
-    """A lesson's exercises, in the order of their names (q1, q2, ...)."""
-    found = [value for value in vars(module).values() if isinstance(value, Exercise)]
-    return sorted(found, key=lambda e: (len(e.name), e.name))
