@@ -88,6 +88,11 @@ class LabServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def served(self) -> Path:
+        """The copy of `notebooks` that the server serves (a test may add a notebook there)."""
+        return self.home / "root" / "notebooks"
+
     def notebook_url(self, name: str) -> str:
         """The notebook alone: `reset` starts from an empty workspace, so the tabs an earlier
         page left open are not restored beside it (their stale outputs would count as its own)."""
@@ -104,7 +109,7 @@ class LabServer:
 
     def _start(self):
         root = self.home / "root"
-        shutil.copytree(self.notebooks, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(self.notebooks, self.served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         data = self.data
         if data is None:
             from lessonkit.core.data import copy_mnist_archives
@@ -251,7 +256,7 @@ class LabPage:
 
     def open(self, timeout_s: float = 90):
         """Open the notebook and wait until all its cells are on the page and the kernel is idle."""
-        cells = len(json.loads((self.server.notebooks / self.name).read_text())["cells"])
+        cells = len(json.loads((self.server.served / self.name).read_text())["cells"])
         self.page.goto(self.server.notebook_url(self.name), timeout=timeout_s * 1000)
         self.page.wait_for_function(
             "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').length === n",

@@ -154,31 +154,28 @@ widgets.VBox([slider, widgets.Image(value=png_bytes(figure), format="png"), numb
 
 
 @pytest.mark.browser
-def test_the_checks_see_a_broken_slider_and_an_error(tmp_path, screenshots):
-    """The test must fail on what it guards: a slider whose callback breaks, a cell that raises."""
-    need_browser()
+def test_the_checks_see_a_broken_slider_and_an_error(browser_lab, screenshots):
+    """The test must fail on what it guards: a slider whose callback breaks, a cell that raises.
+    The notebook is written beside the lessons' copy that the module's server serves, then removed."""
     import nbformat
-    from playwright.sync_api import sync_playwright
 
+    server, _ = browser_lab
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(BROKEN_SLIDER), nbformat.v4.new_code_cell("1 / 0")]
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nbformat.write(nb, notebooks / "broken.ipynb")
-    with LabServer(notebooks, data=Path(os.environ["LESSONKIT_DATA"])) as server, sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            lab = LabPage(page, server, "broken.ipynb", screenshots)
+    path = server.served / "broken.ipynb"
+    nbformat.write(nb, path)
+    try:
+        lab, _, _ = new_lab_page(browser_lab, "broken.ipynb", screenshots)
+        with lab.session():
             lab.open()
             lab.run_all(DEFAULT_RUN_ALL_TIMEOUT)
             errors = lab.errors()
             assert len(errors) == 1 and "ZeroDivisionError" in errors[0], errors
             (box, slider), = lab.explorers("p")
             seen = move_slider(lab.page, box, slider, timeout_s=5)
-        finally:
-            browser.close()
+    finally:
+        path.unlink(missing_ok=True)
     assert seen["before"]["pixels"] and seen["after"]["pixels"], "the image was never decoded: nothing compared"
     assert seen["after"]["value"] != seen["before"]["value"]  # the slider did move...
     assert seen["after"]["text"] == seen["before"]["text"]  # ...but nothing followed it
