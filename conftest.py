@@ -71,6 +71,14 @@ def fake_mnist(n_train: int = 600, n_test: int = 300, seed: int = 0):
     return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
 
 
+def exercises_of(module):
+    """A lesson's exercises (its `Exercise` objects), in the order of their names (q1, q2, ...)."""
+    from lessonkit.core.exercises import Exercise
+
+    found = [value for value in vars(module).values() if isinstance(value, Exercise)]
+    return sorted(found, key=lambda e: (len(e.name), e.name))
+
+
 @pytest.fixture(autouse=True)
 def _unit_tests_train_for_real(monkeypatch):
     """Python tests run without the run cache (nbval's notebook cells are not Python tests:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lessonkit.core.exercises import exercises_of
+from conftest import exercises_of
 
 FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb")) + sorted((FOLDER / "ko").glob("[0-9][0-9]_*.ipynb"))

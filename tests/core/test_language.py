@@ -16,8 +16,9 @@ from importlib.resources import files
 import catalogue_scan
 import pytest
 
+from conftest import exercises_of
 from lessonkit.core import language
-from lessonkit.core.exercises import Exercise, exercises_of
+from lessonkit.core.exercises import Exercise
 from lessonkit.core.language import Message, tr
 
 CATALOGUE = tomllib.loads(files("lessonkit.core").joinpath("locale", "ko.toml").read_text(encoding="utf-8"))

@@ -9,18 +9,12 @@ import types
 import numpy as np
 import torch
 
+from conftest import exercises_of
 from lessonkit.core.exercises import Exercise
 from lessonkit.core.montecarlo import mc_dropout_samples
 from lessonkit.lessons.dropout.model import Dropout, apply_mask, dropout
 from lessonkit.lessons.mnist.exercises import FIXED_CODE
 from lessonkit.lessons.taming.model import mc_dropout_predict
-
-
-def exercises_of(module) -> list[Exercise]:
-    """A lesson's exercises, in the order of their names (q1, q2, ...)."""
-    found = [value for value in vars(module).values() if isinstance(value, Exercise)]
-    return sorted(found, key=lambda e: (len(e.name), e.name))
-
 
 LESSONS = ("overfitting", "dropout", "taming", "playground", "mnist")
 EXERCISES = {f"{lesson}-{q.name}": q for lesson in LESSONS

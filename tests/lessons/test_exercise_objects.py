@@ -10,8 +10,8 @@ import importlib
 import pytest
 import torch
 from hint_stages import gives_away
-from learner_variants import exercises_of
 
+from conftest import exercises_of
 from lessonkit.core.exercises import Exercise
 
 LESSONS = ("overfitting", "dropout", "taming", "playground", "mnist")
