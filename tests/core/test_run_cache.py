@@ -1,5 +1,8 @@
 """The opt-in run cache: off by default; on, a repeated `cached(run_lab, ...)` loads instead of
 training, and any change to what made the run (settings, first weights, data) trains again."""
+import functools
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -127,13 +130,66 @@ def test_lesson_4s_train_many_loads_a_stored_run_with_the_cache_on(monkeypatch, 
     from lessonkit.lessons.playground import train as playground
 
     monkeypatch.setenv(run_cache.ENV, str(tmp_path))
-    trained = []
+    count = SimpleNamespace(trained=0)  # not a list: what the stand-in reads is part of the key
     real = playground._train_many
-    monkeypatch.setattr(playground, "_train_many", lambda *a, **k: trained.append(1) or real(*a, **k))
+
+    def counted(*args, **kwargs):
+        count.trained += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(playground, "_train_many", counted)
     first = playground.train_many([0, 1], 0.3, steps=20, record_every=10)
     again = playground.train_many([0, 1], 0.3, steps=20, record_every=10)
     other = playground.train_many([0, 1], 0.5, steps=20, record_every=10)
-    assert len(trained) == 2  # the repeated call loaded; another p trained
+    assert count.trained == 2  # the repeated call loaded; another p trained
     assert torch.equal(first["val_acc"], again["val_acc"]) and torch.equal(first["curve"]["val_loss"],
                                                                           again["curve"]["val_loss"])
     assert not torch.equal(first["train_loss"], other["train_loss"])
+
+
+NOTEBOOK = """
+import torch
+
+x_train = torch.arange(6.0)
+
+
+def train(scale):
+    return (x_train * scale).sum()
+
+
+def run(seeds):
+    return [train(seed) for seed in seeds]
+
+
+def mine(x):
+    return x * 2
+
+
+layer = lambda p: mine(p)
+"""
+
+
+def _notebook(tmp_path, source: str = NOTEBOOK) -> dict:
+    """A notebook's namespace: its functions are `__main__`'s, their source readable, as in a kernel."""
+    path = tmp_path / f"cell{len(list(tmp_path.iterdir()))}.py"
+    path.write_text(source)
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - the test's own source
+    return namespace
+
+
+def test_the_key_follows_what_a_notebook_function_reads_the_data_a_called_function_a_lambda_s_target(tmp_path):
+    """`cached(run, ...)` in lesson 2 calls train(), which reads x_train: changing either, or the function
+    a lambda argument wraps, is another run; a fresh kernel with the same cells is the same run."""
+    def key(namespace):
+        return run_cache.run_key("k", namespace["run"], {"layer": namespace["layer"], "seeds": range(3),
+                                                         "make": functools.partial(namespace["mine"], 2)})
+
+    same = key(_notebook(tmp_path))
+    assert key(_notebook(tmp_path)) == same  # another kernel: other addresses, the same key
+    changed_data = _notebook(tmp_path)
+    changed_data["x_train"] = torch.arange(6.0) + 1
+    assert key(changed_data) != same
+    assert key(_notebook(tmp_path, NOTEBOOK.replace("x_train * scale", "x_train + scale"))) != same
+    assert key(_notebook(tmp_path, NOTEBOOK.replace("return x * 2", "return x * 3"))) != same
+    assert key(_notebook(tmp_path, NOTEBOOK.replace("return x * 2", "return x * 2  # twice"))) == same

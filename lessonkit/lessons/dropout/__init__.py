@@ -8,6 +8,7 @@ The names notebook 02 uses (its exercises, q1 to q6, come from `exercises`):
     exercises.py  q1 to q6, the gradient check; solutions.py holds what `.solution()` prints
 """
 from lessonkit.core.figures import show
+from lessonkit.core.run_cache import cached
 from lessonkit.core.seeding import seed_everything
 from lessonkit.core.stats import paired
 from lessonkit.lessons.dropout.exercises import gradient_check, numerical_gradient
@@ -23,7 +24,7 @@ from lessonkit.lessons.dropout.plots import plot_ensemble_curve
 from lessonkit.lessons.dropout.widgets import DropoutWalkthrough, ScalingExplorer, mask_text
 
 __all__ = [
-    "Dropout", "DropoutWalkthrough", "ScalingExplorer", "apply_mask", "dropout", "gradient_check", "mask_text",
-    "mc_convergence", "mean_tv_distance", "numerical_gradient", "paired", "plot_ensemble_curve", "seed_everything",
-    "show", "thinned_softmax_layer",
+    "Dropout", "DropoutWalkthrough", "ScalingExplorer", "apply_mask", "cached", "dropout", "gradient_check",
+    "mask_text", "mc_convergence", "mean_tv_distance", "numerical_gradient", "paired", "plot_ensemble_curve",
+    "seed_everything", "show", "thinned_softmax_layer",
 ]
