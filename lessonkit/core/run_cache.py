@@ -9,7 +9,7 @@ reads. Set to a folder, `cached(fn, ...)` (lesson 2's twenty-seed comparison, le
 `train_many`, lesson 5's live lab and retrained record) stores each finished result there and
 loads it, instead of training again, when the same run is asked for again: the same arguments
 (settings, first weights, data), the same code without its comments and docstrings, the same
-values that code reads by name (the notebook's data and functions), and the same torch version.
+values the notebook's code reads by name (its data and functions), and the same torch version.
 The results are those the training gave; only the time differs.
 
 Who uses it: an instructor who runs lesson 5 before class, so that Run All in class takes
@@ -54,9 +54,10 @@ def _feed(digest, value, seen=None) -> None:
             digest.update(_code_of(value).encode())
         except (OSError, TypeError, SyntaxError):  # a lambda inside a longer line, say
             digest.update(value.__code__.co_code)
-        for name, read in _what_it_reads(value):  # ...and what it reads by name: train() its data, say
-            digest.update(name.encode())
-            _feed(digest, read, seen)
+        if value.__module__ == "__main__":  # ...and a notebook's, what it reads by name: train() its data, say
+            for name, read in _what_it_reads(value):
+                digest.update(name.encode())
+                _feed(digest, read, seen)
     elif isinstance(value, type) and _own(value):  # a class of the notebook's or lessonkit's: its methods
         digest.update(value.__qualname__.encode())
         for name, member in sorted(vars(value).items()):
@@ -78,13 +79,17 @@ def _feed(digest, value, seen=None) -> None:
         digest.update(re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value)).encode())
 
 
-OWN = ("lessonkit",)  # besides the notebook's own (__main__): the code whose functions the key follows
+# Besides the notebook's own (__main__), the code whose functions and classes a key holds. What
+# lessonkit's functions read is not followed: it holds settings that do not change a run, such as
+# the language a lesson is shown in, and the Korean edition must load the English run.
+OWN = ("lessonkit",)
 
 
 def _what_it_reads(function):
-    """(name, value) of each global and closure variable `function` (or a function, lambda or
-    comprehension inside it) reads that can change a run: the notebook's and lessonkit's functions and
-    classes, tensors, networks, numbers, strings and their containers. Modules and other objects are left out."""
+    """(name, value) of each global and closure variable a notebook's `function` (or a function, lambda
+    or comprehension inside it) reads that can change a run: the notebook's and lessonkit's functions
+    and classes, tensors, networks, numbers, strings and their containers. Modules and other objects
+    are left out."""
     names, codes = set(), [function.__code__]
     while codes:
         code = codes.pop()

@@ -193,3 +193,22 @@ def test_the_key_follows_what_a_notebook_function_reads_the_data_a_called_functi
     assert key(_notebook(tmp_path, NOTEBOOK.replace("x_train * scale", "x_train + scale"))) != same
     assert key(_notebook(tmp_path, NOTEBOOK.replace("return x * 2", "return x * 3"))) != same
     assert key(_notebook(tmp_path, NOTEBOOK.replace("return x * 2", "return x * 2  # twice"))) == same
+
+
+def test_the_korean_edition_asks_for_the_english_runs(small_mnist):
+    """The language a lesson is shown in is read by lessonkit's code, never part of a run: the Korean
+    edition's kernels load what the English ones stored."""
+    from lessonkit.core import language
+    from lessonkit.lessons.playground import train as playground
+
+    def keys():
+        return (run_cache.run_key("lab", lab.run_lab, {"p": 0.3, "data": small_mnist}),
+                run_cache.run_key("many", playground._train_many, {"p": 0.3, "steps": 20}))
+
+    english = keys()
+    language.set_language("ko")
+    try:
+        korean = keys()
+    finally:
+        language.set_language("en")
+    assert korean == english
