@@ -63,7 +63,15 @@ def test_a_truncated_archive_is_reported_as_damaged_and_left_alone(tmp_path):
 
 
 @needs_archives
-def test_a_checkpoint_from_other_settings_or_a_damaged_one(tmp_path):
+def test_a_checkpoint_from_other_settings_or_a_damaged_one(tmp_path, capsys):
+    # in this process, through the program's main (the tests above run the program itself)
+    from lessonkit.mnist import main
+
+    def cli(*argv):
+        code = main(list(argv))
+        printed = capsys.readouterr()
+        return code, printed.out, printed.err
+
     ckpt = tmp_path / "lab.pt"
     code, _, err = cli("--subset", "200", "--epochs", "1", "--device", "cpu", "--p", "0.3", "--checkpoint", str(ckpt))
     assert code == 0, err

@@ -91,9 +91,9 @@ def test_a_recorded_mnist_run_trained_again_lands_on_its_record():
 
 
 def test_a_recorded_contest_sample_trained_again_lands_on_its_record():
-    name, seed = "taming-contest", 0
+    name, seed = "taming-contest", 0  # trained in the background while the notebooks run (see conftest.py)
     rows = rows_of(load_record(name))
-    recorded, new = runner.rerun(name, None, seed)
+    recorded, new = conftest.rerun(name, None, seed)
     def spread(row):  # over the samples, for the same setting and split
         return statistics.stdev(r["loss"] for r in rows if (r["arm"], r["split"]) == (row["arm"], row["split"]))
 
