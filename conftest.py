@@ -88,7 +88,7 @@ def pytest_collection_finish(session):
     if len(session.items) < 2:
         return
     for item in session.items:
-        run = BACKGROUND_RERUNS.get(item.originalname)
+        run = BACKGROUND_RERUNS.get(getattr(item, "originalname", None))  # a notebook cell has none
         if run is not None and run not in _background:
             rows = _temp_runs / f"rerun-{len(_background)}.json"
             process = subprocess.Popen([sys.executable, "-c", RERUN, json.dumps(run), str(rows)],
