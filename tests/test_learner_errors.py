@@ -84,20 +84,3 @@ def test_a_checkpoint_from_other_settings_or_a_damaged_one(tmp_path, capsys):
     assert code == 2
     assert one_error_line(err).startswith(f"checkpoint {ckpt} is damaged or is not a lessonkit checkpoint")
     assert CheckpointError.__mro__[1] is RuntimeError  # the notebook API raises it as itself
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["--p", "1"], "argument --p: --p must be in [0, 1), got 1.0"),
-    (["--epochs", "0"], "argument --epochs: --epochs must be a whole number >= 1, got 0"),
-    (["--subset", "70000"], "argument --subset: must be in [1, 60000] (the training images), got 70000"),
-    (["--lr", "-1"], "argument --lr: --lr must be a finite number > 0, got -1.0"),
-])
-def test_bad_numbers_stay_one_line_with_exit_code_2(argv, message, capsys):
-    # in this process (argparse refuses them before torch does anything); the tests above run the program
-    from lessonkit.mnist import main
-
-    with pytest.raises(SystemExit) as exit_:
-        main(argv)
-    code, err = exit_.value.code, capsys.readouterr().err
-    assert code == 2
-    assert err.strip() == f"lessonkit.mnist: error: {message} (--help lists every option)"

@@ -25,7 +25,11 @@ def test_cli_rejects_bad_arguments_naming_the_argument_and_valid_values(argv, me
     with pytest.raises(SystemExit) as exit_info:
         parse_args(argv)
     assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    # one line, as a learner sees it: the program's name, the argument, the valid values, where to look
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("lessonkit.mnist: error: argument --") and err.strip().endswith("(--help lists every option)")
 
 
 def test_cli_defaults_are_the_original_recipe():
