@@ -89,7 +89,8 @@ def _what_it_reads(function):
     """(name, value) of each global and closure variable a notebook's `function` (or a function, lambda
     or comprehension inside it) reads that can change a run: the notebook's and lessonkit's functions
     and classes, tensors, networks, numbers, strings and their containers. Modules and other objects
-    are left out."""
+    are left out. Attribute names count too (`self.p` looks up a global `p`): a key may hold more than
+    the run needs, which costs a retraining, never less, which would load a wrong run."""
     names, codes = set(), [function.__code__]
     while codes:
         code = codes.pop()
