@@ -1,7 +1,7 @@
 """Many runs of one network, trained at once: the course's one stacked trainer.
 
-    stack = Stacked.from_seeds(make_model, seeds=[0, 1, 2])   # make_model() after torch.manual_seed(seed)
-    out = stack(x, training=True)        # x: (runs, batch, ...) or one shared (batch, ...)
+    stack = Stacked.from_runs([(make_model, 0), (make_model, 1)])   # make_model() after torch.manual_seed(seed)
+    out = stack(x, training=True)        # x: (runs, batch, ...), a batch per run
     loss = per_run_losses.sum()          # each run's gradient is that of its own loss
     loss.backward(); optimizer.step()    # optimizer over stack.parameters()
     model = stack.member(0)              # run 0 as the plain network, with its trained weights
@@ -53,7 +53,7 @@ class Stacked:
 
     models: K networks of the same architecture (same parameter names and shapes); their
     `nn.Dropout` layers may have different p. generators: one per run, the source of its
-    dropout masks (see `from_seeds`). The stacked weights are `parameters()`.
+    dropout masks (see `from_runs`). The stacked weights are `parameters()`.
     """
 
     def __init__(self, models: list[nn.Module], generators: list[torch.Generator]):
@@ -79,11 +79,6 @@ class Stacked:
                 self.sites.append((name, ps))
                 self.skeleton.set_submodule(name, _GivenMask())
         self._order = {}  # input shape -> [(site index, its input shape)] in call order
-
-    @classmethod
-    def from_seeds(cls, make_model, seeds, device="cpu") -> "Stacked":
-        """One run per seed: `torch.manual_seed(seed)`, then `make_model()`; see `from_runs`."""
-        return cls.from_runs([(make_model, seed) for seed in seeds], device)
 
     @classmethod
     def from_runs(cls, runs, device="cpu") -> "Stacked":
@@ -141,19 +136,18 @@ class Stacked:
                    for k, generator in enumerate(self.generators)]
         return [torch.stack(masks) for masks in zip(*per_run)]
 
-    def __call__(self, x: torch.Tensor, training: bool, shared: bool = False, params: dict | None = None):
-        """All runs' outputs, (K, batch, ...). x: (K, batch, ...), a batch per run, or with
-        shared=True one (batch, ...) batch for every run. training=True draws dropout masks;
+    def __call__(self, x: torch.Tensor, training: bool, params: dict | None = None):
+        """All runs' outputs, (K, batch, ...). x: (K, batch, ...), a batch per run (`expand` one
+        batch for every run to share it). training=True draws dropout masks;
         False is eval mode (dropout off). params: other stacked weights to evaluate with, in
         eval mode (e.g. weights kept from an earlier step); their K may differ."""
         if params is not None and (training or self.buffers):
             raise ValueError("params can replace the weights in eval mode only, of a network without buffers")
         params = self.params if params is None else params
         runs = len(next(iter(params.values())))
-        if not shared and (x.dim() == 0 or x.shape[0] != runs):
-            raise ValueError(f"x must have one batch per run, shape ({runs}, batch, ...), got {tuple(x.shape)}; "
-                             "pass shared=True for one batch that every run sees")
-        one_shape = tuple(x.shape) if shared else tuple(x.shape[1:])
+        if x.dim() == 0 or x.shape[0] != runs:
+            raise ValueError(f"x must have one batch per run, shape ({runs}, batch, ...), got {tuple(x.shape)}")
+        one_shape = tuple(x.shape[1:])
         order = self._call_order(one_shape) if training else []
         masks = self.masks(one_shape) if training else []
         sites = [self.skeleton.get_submodule(self.sites[i][0]) for i, _ in order]
@@ -168,7 +162,7 @@ class Stacked:
                 for site in sites:
                     site.mask = None
 
-        return vmap(one_run, in_dims=(0, 0, None if shared else 0, 0))(params, self.buffers, x, masks)
+        return vmap(one_run)(params, self.buffers, x, masks)
 
     def add_weight_decay(self, decays) -> None:
         """Coupled L2 per run, as `torch.optim.Adam(weight_decay=λ)` applies it: after

@@ -35,25 +35,21 @@ def train_alone(p, seed, x, y, steps, weight_decay=0.0):
     return model
 
 
-@pytest.mark.parametrize("shared", [True, False])
-def test_each_run_in_a_stack_ends_where_it_ends_alone(shared):
+def test_each_run_in_a_stack_ends_where_it_ends_alone():
     runs = [(0.0, 1, 0.0), (0.4, 1, 0.0), (0.6, 2, 1e-2), (0.2, 3, 0.0)]  # (p, seed, weight decay)
     g = torch.Generator().manual_seed(0)
     xs, ys = torch.rand(len(runs), 40, 3, generator=g), torch.randint(0, 2, (len(runs), 40), generator=g)
-    if shared:
-        xs, ys = xs[0], ys[0]
     stack = Stacked.from_runs([(lambda p=p: net(p), seed) for p, seed, _ in runs])
     optimizer = torch.optim.Adam(stack.parameters(), lr=1e-2)
     for _ in range(25):
-        out = stack(xs, training=True, shared=shared)
-        labels = ys.expand(len(runs), -1) if shared else ys
-        loss = nn.functional.cross_entropy(out.transpose(1, 2), labels, reduction="none").mean(1).sum()
+        out = stack(xs, training=True)
+        loss = nn.functional.cross_entropy(out.transpose(1, 2), ys, reduction="none").mean(1).sum()
         optimizer.zero_grad()
         loss.backward()
         stack.add_weight_decay([wd for *_, wd in runs])
         optimizer.step()
     for k, (p, seed, wd) in enumerate(runs):
-        alone = train_alone(p, seed, xs if shared else xs[k], ys if shared else ys[k], 25, wd)
+        alone = train_alone(p, seed, xs[k], ys[k], 25, wd)
         member = stack.member(k)
         assert isinstance(member, nn.Sequential) and member[3].p == p  # the lesson's own network
         for (name, a), b in zip(alone.named_parameters(), member.parameters()):
@@ -61,10 +57,10 @@ def test_each_run_in_a_stack_ends_where_it_ends_alone(shared):
 
 
 def test_eval_mode_draws_nothing_and_computes_each_members_network():
-    stack = Stacked.from_seeds(lambda: net(0.5), [4, 5])
+    stack = Stacked.from_runs([(lambda: net(0.5), 4), (lambda: net(0.5), 5)])
     x = torch.rand(6, 3)
     state = [g.get_state() for g in stack.generators]
-    out = stack(x, training=False, shared=True)
+    out = stack(x.expand(2, -1, -1), training=False)
     assert all(torch.equal(g.get_state(), s) for g, s in zip(stack.generators, state))
     for k in range(2):
         assert torch.allclose(out[k], stack.member(k).eval()(x), atol=1e-6)
@@ -72,7 +68,7 @@ def test_eval_mode_draws_nothing_and_computes_each_members_network():
 
 def test_the_callers_random_state_is_untouched():
     before = torch.get_rng_state()
-    Stacked.from_seeds(lambda: net(0.5), [1, 2])
+    Stacked.from_runs([(lambda: net(0.5), 1), (lambda: net(0.5), 2)])
     assert torch.equal(torch.get_rng_state(), before)
 
 
@@ -81,7 +77,7 @@ def test_bad_input_is_named():
         Stacked([], [])
     with pytest.raises(ValueError, match="one architecture"):
         Stacked([net(0.1), nn.Sequential(nn.Linear(3, 2))], [torch.Generator(), torch.Generator()])
-    stack = Stacked.from_seeds(lambda: net(0.1), [1, 2])
+    stack = Stacked.from_runs([(lambda: net(0.1), 1), (lambda: net(0.1), 2)])
     with pytest.raises(ValueError, match=r"one batch per run, shape \(2, batch"):
         stack(torch.rand(3, 5, 3), training=True)
     with pytest.raises(ValueError, match="decays must hold one value per run"):

@@ -12,7 +12,7 @@ from lessonkit.core.stats import paired
 from lessonkit.lessons.playground import widgets as playground_widget
 from lessonkit.lessons.playground.data import make_moons_data
 from lessonkit.lessons.playground.model import make_mlp, set_dropout
-from lessonkit.lessons.playground.train import LiveTrainer, compare_arms, compare_many_seeds, early_stopped, train_many
+from lessonkit.lessons.playground.train import LiveTrainer, PairedResult, compare_arms, early_stopped, train_many
 from lessonkit.lessons.playground.widgets import Playground
 
 
@@ -272,11 +272,11 @@ def test_many_seeds_train_as_the_playground_does():
 
 
 def test_paired_difference_and_standard_error():
-    result = compare_many_seeds(range(3), p=0.5, steps=20)
+    result = PairedResult(0.5, 20, train_many(range(3), 0.0, steps=20), train_many(range(3), 0.5, steps=20))
     d = (result.with_dropout["test_loss"] - result.without["test_loss"]).double()
-    mean, se = result.difference("test_loss")
-    assert mean == pytest.approx(d.mean().item())
-    assert se == pytest.approx((d.std() / 3**0.5).item())
+    difference = result.compare("test_loss")
+    assert difference.mean == pytest.approx(d.mean().item())
+    assert difference.se == pytest.approx((d.std() / 3**0.5).item())
     assert "3 seeds" in repr(result)
 
 

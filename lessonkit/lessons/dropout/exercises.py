@@ -24,9 +24,11 @@ import torch
 import lessonkit.lessons.dropout.solutions as _solutions
 from lessonkit.core.exercises import (
     CheckReport,
+    Exercise,
     Mistake,
     calls_into,
     check_multiple_choice,
+    choice_exercise,
     hint_stage,
     load_questions,
     not_answered,
@@ -98,14 +100,10 @@ def _form_problem(fn, parameters: str, variable: str, **arguments) -> str:
         inspect.signature(fn).bind(*arguments.pop("positional", ()), **arguments)
     except TypeError:
         return Message("{variable} must take the arguments {parameters}; yours takes {yours}.", variable=variable,
-                       parameters=parameters, yours=_parameters_of(fn))
+                       parameters=parameters, yours=str(inspect.signature(fn)))
     except ValueError:  # a builtin without a signature: it is called, and what it does is checked
         pass
     return ""
-
-
-def _parameters_of(fn) -> str:
-    return str(inspect.signature(fn))
 
 
 class _Calls:
@@ -616,16 +614,13 @@ def check_eval_prediction(answer, *, hint: int = 1) -> CheckReport:
 
 # The lesson's questions, Kaggle Learn's way (q.check(...), q.hint(n), q.solution()), in the
 # order the notebook asks them. Their solutions are printed from lessonkit, never stored in it.
-import lessonkit.lessons.dropout.solutions as solutions  # noqa: E402
-from lessonkit.core.exercises import Exercise, choice_exercise  # noqa: E402
-
 q1 = Exercise(
     "q1", "the forward pass", check_dropout,
     where="section 1's two steps, and the cases the check tries: training=False, p = 0, p = 1, a seeded "
           "generator, and whether the mean of the output stays that of the input.",
     fix="eval mode or p = 0: return x; p = 1: return x * 0.0; otherwise draw `torch.rand(x.shape, "
         "generator=generator) >= p` as the mask and " + FORWARD_FIX,
-    solution_text=solutions.my_dropout, solved=lambda: (solutions.my_dropout,),
+    solution_text=_solutions.my_dropout, solved=lambda: (_solutions.my_dropout,),
     explanation="The mask keeps each element with probability 1 - p; dividing the kept values by 1 - p keeps the "
                 "expected output equal to x. p = 1 is handled before the division, as torch does.")
 q2 = Exercise(
@@ -637,7 +632,7 @@ q2 = Exercise(
                 "unit's gradient is 0.")
 q3 = Exercise(
     "q3", "the backward pass", check_dropout_backward, where=BACKWARD_WHERE, fix=BACKWARD_FIX,
-    solution_text=solutions.my_dropout_backward, solved=lambda: (solutions.my_dropout_backward,),
+    solution_text=_solutions.my_dropout_backward, solved=lambda: (_solutions.my_dropout_backward,),
     explanation="Each output element is its own input times mask / (1 - p), so the gradient passes back "
                 "through the same mask and scale: dropped elements get none.")
 q4 = choice_exercise("q4", "why the 1/(1-p)?", QUESTIONS["test_time_scaling"])

@@ -16,6 +16,7 @@ from torch import nn
 from lessonkit.core.exercises import (
     SOLUTION_FILE,
     CheckReport,
+    Exercise,
     Mistake,
     calls_into,
     check_multiple_choice,
@@ -377,8 +378,6 @@ def check_knob_prediction(answer, *, hint: int = 1, runs=None) -> CheckReport:
 
 
 # The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
-from lessonkit.core.exercises import Exercise  # noqa: E402
-
 FIXED_CODE = (BUGGY_CODE
               .replace("mnist_test.test_data.view(-1, 28 * 28).float().to(device)",
                        "(mnist_test.data.view(-1, 28 * 28).float() / 255).to(device)  # scaled as ToTensor does")

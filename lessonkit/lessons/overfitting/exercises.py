@@ -9,7 +9,7 @@ find the answer, never the answer itself.
 """
 import operator
 
-from lessonkit.core.exercises import CheckReport, Mistake, check_multiple_choice, hint_stage, not_answered
+from lessonkit.core.exercises import CheckReport, Exercise, Mistake, check_multiple_choice, hint_stage, not_answered
 from lessonkit.core.language import Message
 from lessonkit.lessons.overfitting.data import make_regression_data
 from lessonkit.lessons.overfitting.model import train_test_errors
@@ -167,8 +167,6 @@ def check_gap_prediction(answer, *, hint: int = 1) -> CheckReport:
 
 
 # The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
-from lessonkit.core.exercises import Exercise  # noqa: E402
-
 q1 = Exercise(
     "q1", "the degree other folds choose", check_chosen_degree,
     where=REDEALT, fix=THE_FIX,

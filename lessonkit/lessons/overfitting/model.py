@@ -107,7 +107,7 @@ def fit_polynomial(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float =
     return PolynomialFit(_solve(legendre_features(x, degree), y, ridge), ridge)
 
 
-def fit_all_degrees(x: torch.Tensor, y: torch.Tensor, max_degree: int, ridge: float = 0.0) -> list[PolynomialFit]:
+def fit_all_degrees(x: torch.Tensor, y: torch.Tensor, max_degree: int) -> list[PolynomialFit]:
     """Fits of every degree 0..max_degree to the same points, as a list indexed by degree.
 
     The same answers as `fit_polynomial` degree by degree, from one QR factorization: the
@@ -116,17 +116,12 @@ def fit_all_degrees(x: torch.Tensor, y: torch.Tensor, max_degree: int, ridge: fl
     lets a slider refit every degree at once in a few milliseconds.
     """
     _check_degree(max_degree)
-    ridge = _check_ridge(ridge)
     x, y = _as_points(x, y)
     features = legendre_features(x, max_degree)
     p = max_degree + 1
-    augmented, target = features, y
-    if ridge > 0:  # the augmented system of _solve; its extra rows are nested as well
-        augmented = torch.cat([features, math.sqrt(ridge) * torch.eye(p, dtype=features.dtype)])
-        target = torch.cat([y, torch.zeros(p, dtype=y.dtype)])
-    nested = min(p, augmented.shape[0])  # QR needs at least as many rows as columns
-    q, r = torch.linalg.qr(augmented[:, :nested])
-    qty = q.T @ target
+    nested = min(p, features.shape[0])  # QR needs at least as many rows as columns
+    q, r = torch.linalg.qr(features[:, :nested])
+    qty = q.T @ y
     pivots = r.diagonal().abs()
     # Up to where R is safely invertible; past it (repeated x, or more coefficients than
     # points) the SVD solver of fit_polynomial picks the minimum-norm fit.
@@ -136,8 +131,8 @@ def fit_all_degrees(x: torch.Tensor, y: torch.Tensor, max_degree: int, ridge: fl
         if k <= solid:
             c = torch.linalg.solve_triangular(r[:k, :k], qty[:k, None], upper=True).squeeze(1)
         else:
-            c = _solve(features[:, :k], y, ridge)
-        fits.append(PolynomialFit(c, ridge))
+            c = _solve(features[:, :k], y, 0.0)
+        fits.append(PolynomialFit(c))
     return fits
 
 
@@ -169,7 +164,7 @@ class ErrorCurve:
         return "\n".join(rows + [f"lowest test MSE at {self.knob} {self.lowest_test:g} (not how a setting is chosen)"])
 
 
-def train_test_errors(data, degrees: Iterable[int], ridge: float = 0.0) -> ErrorCurve:
+def train_test_errors(data, degrees: Iterable[int]) -> ErrorCurve:
     """Train and test MSE of a polynomial fit of each degree in `degrees` to `data`.
 
     `data` is a `RegressionData` (from `make_regression_data`).
@@ -177,7 +172,7 @@ def train_test_errors(data, degrees: Iterable[int], ridge: float = 0.0) -> Error
     degrees = [_check_degree(d) for d in degrees]
     if not degrees:
         raise ValueError("degrees must hold at least one degree, got none")
-    fits = fit_all_degrees(data.x_train, data.y_train, max(degrees), ridge)
+    fits = fit_all_degrees(data.x_train, data.y_train, max(degrees))
     train = [mse(fits[d], data.x_train, data.y_train) for d in degrees]
     test = [mse(fits[d], data.x_test, data.y_test) for d in degrees]
     return ErrorCurve("degree", degrees, torch.tensor(train, dtype=torch.float64),

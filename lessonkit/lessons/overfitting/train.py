@@ -87,15 +87,14 @@ def _solve_many(features: torch.Tensor, y: torch.Tensor, ridge: float) -> torch.
     return torch.linalg.lstsq(features, target, driver="gelsy").solution.squeeze(-1)
 
 
-def fit_coefficients(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0) -> torch.Tensor:
-    """Legendre coefficients of the least-squares (or ridge) fit, for one or many training sets.
+def fit_coefficients(x: torch.Tensor, y: torch.Tensor, degree: int) -> torch.Tensor:
+    """Legendre coefficients of the least-squares fit, for one or many training sets.
 
     `x`, `y`: shape (n,) or (samples, n). Returns float64 of shape (..., degree + 1). Like
     `fit_polynomial`, fewer points than coefficients give the minimum-norm exact fit.
     """
     degree = check_int("degree", degree, 0)
-    ridge = check_number("ridge", ridge, 0)
-    return _solve_many(_features(x, degree), y, ridge)
+    return _solve_many(_features(x, degree), y, 0.0)
 
 
 def predict(coefficients: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -275,10 +274,6 @@ def _stack_samples(n_samples: int, n_train: int, noise: float, seed: int, n_test
             for name in ("x_train", "y_train", "x_test", "y_test")]
 
 
-def _mean_and_se(values: torch.Tensor) -> tuple[float, float]:
-    return values.mean().item(), (values.std() / math.sqrt(len(values))).item()
-
-
 @dataclass(frozen=True)
 class SelectionStudy:
     """Per sample: what choosing the degree on the test set reports, and what it really gets.
@@ -304,7 +299,7 @@ class SelectionStudy:
 
     def __repr__(self) -> str:
         def line(label, values):
-            mean, se = _mean_and_se(values)
+            mean, se = values.mean().item(), (values.std() / math.sqrt(len(values))).item()
             return f"  {label:<58} {mean:.4f} ± {se:.4f}"
 
         def pair(label, a, b):  # a - b, paired by sample
@@ -386,18 +381,18 @@ class BiasVariance:
                 f"({len(self.curves)} samples)")
 
 
-def bias_variance(degree: int, n_samples: int = 30, n_train: int = 20, noise: float = 0.2, seed: int = 0,
-                  grid: torch.Tensor | None = None) -> BiasVariance:
+def bias_variance(degree: int, n_samples: int = 30, n_train: int = 20, noise: float = 0.2,
+                  seed: int = 0) -> BiasVariance:
     """Fit degree `degree` to `n_samples` samples (seeds seed, seed+1, ...) and measure bias² and variance.
 
-    The averages over x use `grid` (default: 2001 evenly spaced points on [-1, 1], i.e. x uniform).
+    The averages over x use TRUTH_GRID (2001 evenly spaced points on [-1, 1], i.e. x uniform).
     """
     degree = check_int("degree", degree, 0)
     n_samples = check_int("n_samples", n_samples, 2)
     n_train = check_int("n_train", n_train, 1)
     noise = check_number("noise", noise, 0)
     check_seed("seed", seed)
-    grid = TRUTH_GRID if grid is None else torch.as_tensor(grid, dtype=torch.float64)
+    grid = TRUTH_GRID
     x, y, _, _ = _stack_samples(n_samples, n_train, noise, seed)
     curves = predict(fit_coefficients(x, y, degree), grid)
     variance = curves.var(dim=0).mean().item()  # the unbiased estimate (divides by samples - 1)

@@ -17,8 +17,8 @@ the kernel's main thread: `lock` makes each call see the model between two steps
 
 Many seeds at once: the numbers behind the lesson's claims.
 
-    result = compare_many_seeds(seeds=range(20), p=0.5, steps=2000)
-    print(result)        # paired mean difference (with dropout - without) and its standard error
+    runs = {p: train_many(range(20), p, steps=2000) for p in (0.0, 0.5)}
+    PairedResult(0.5, 2000, without=runs[0.0], with_dropout=runs[0.5])   # the paired differences, per seed
 
 For each seed a fresh sample of moons and fresh initial weights; both networks of a pair
 (p = 0 and p > 0) start from the same weights on the same sample. All the networks train
@@ -269,11 +269,6 @@ class PairedResult:
     def n(self) -> int:
         return len(self.without["test_loss"])
 
-    def difference(self, key: str):
-        """(mean, standard error) of the paired difference of `key` across seeds."""
-        d = self.compare(key)
-        return d.mean, d.se
-
     def compare(self, key: str) -> Paired:
         """With dropout minus without, paired by seed (for losses lower is better)."""
         return paired(self.with_dropout[key], self.without[key], higher_is_better=key.endswith("acc"))
@@ -286,13 +281,6 @@ class PairedResult:
             lines.append(f"{key:>14}   {self.without[key].mean():8.3f}   {self.with_dropout[key].mean():8.3f}"
                          f"   {d.mean:+10.3f}   {d.se:.3f}  {d.low:+.3f} to {d.high:+.3f}   {d.wins:>2} of {d.n}")
         return "\n".join(lines)
-
-
-def compare_many_seeds(seeds=range(20), p: float = 0.5, **settings) -> PairedResult:
-    """Train without and with dropout on each seed's sample; see `train_many` for `settings`."""
-    check_number("p", p, above=0.0, maximum=0.99)
-    steps = settings.setdefault("steps", 2000)
-    return PairedResult(p, steps, train_many(seeds, 0.0, **settings), train_many(seeds, p, **settings))
 
 
 def compare_arms(arms: dict, baseline: str, keys=("test_acc", "test_loss")) -> str:

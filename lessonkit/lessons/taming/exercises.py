@@ -17,8 +17,10 @@ import torch
 import lessonkit.lessons.taming.solutions as _solutions
 from lessonkit.core.exercises import (
     CheckReport,
+    Exercise,
     Mistake,
     calls_into,
+    choice_exercise,
     hint_stage,
     load_questions,
     not_answered,
@@ -244,9 +246,6 @@ def check_mc_dropout(fn, *, hint: int = 1) -> CheckReport:
 
 
 # The lesson's questions, Kaggle Learn's way: q.check(...), q.hint(n), q.solution().
-import lessonkit.lessons.taming.solutions as solutions  # noqa: E402
-from lessonkit.core.exercises import Exercise, choice_exercise  # noqa: E402
-
 q1 = choice_exercise("q1", "training error with dropout", QUESTIONS["train_prediction"])
 q2 = choice_exercise("q2", "where the passes disagree", QUESTIONS["band_prediction"])
 q3 = Exercise(
@@ -255,6 +254,6 @@ q3 = Exercise(
     fix="remember `model.training`, switch dropout on with `model.train()`, stack `passes` forward passes "
         "into a (passes, len(x)) tensor under torch.no_grad(), return its `.mean(0)` and `.std(0)`, and "
         "restore the mode with `model.train(was_training)`.",
-    solution_text=solutions.my_mc_dropout, solved=lambda: (solutions.my_mc_dropout,),
+    solution_text=_solutions.my_mc_dropout, solved=lambda: (_solutions.my_mc_dropout,),
     explanation="Each pass in train mode draws new masks, so each is a different thinned network; their mean is "
                 "the MC prediction and their spread shows where the thinned networks disagree.")

@@ -119,16 +119,14 @@ def train_full_batch(model, x_train, y_train, x_test, y_test, epochs=EPOCHS, lr=
 
 
 def fit_mlp(data, p: float = 0.0, *, weight_decay: float = 0.0, epochs: int = EPOCHS, lr: float = LR,
-            hidden: int = HIDDEN, seed: int = 0, show_progress: bool = False) -> MLPFit:
+            hidden: int = HIDDEN, seed: int = 0) -> MLPFit:
     """`torch.manual_seed(seed)`, `make_regression_mlp(p)`, then the notebook's loop `train_full_batch`.
 
     `weight_decay` > 0 is Adam's coupled L2: weight_decay * w is added to the gradient, the
     gradient of a penalty (weight_decay/2)*|w|^2 on the loss (not AdamW's decoupled decay).
     `seed` fixes the initial weights and every dropout mask; the caller's global random
-    state is left as it was, so fits do not depend on call order. `show_progress` is kept
-    for old calls and does nothing: a fit takes a second or two.
+    state is left as it was, so fits do not depend on call order.
     """
-    del show_progress  # a fit takes seconds: no bar
     p = check_p(p)
     weight_decay = check_number("weight_decay", weight_decay, 0)
     check_int("epochs", epochs, 1)
