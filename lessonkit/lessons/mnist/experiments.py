@@ -374,6 +374,10 @@ EXPERIMENTS = [
                      "max-norm 3, 3 x 1024 ReLU units) without and with its dropout, on 50,000 images, for a tenth "
                      "of its 100,000 steps (the schedule compressed to fit)",
                      (NONE, PAPER), tuple(range(10)), (50_000,), 500, 10_000, 10_000),
+    RecipeExperiment("mnist-paper-recipe-full", "the same recipe at its own length, 100,000 steps (the momentum still "
+                     "rising to 0.95, so that the length is the one change), one seed per arm: all this CPU could "
+                     "train in a session",
+                     (NONE, PAPER), (0,), (50_000,), 2_500, 100_000, 100_000),
 ]
 
 
